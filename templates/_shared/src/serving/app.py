@@ -9,12 +9,15 @@ the service still starts so that ``/ready`` can say why.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -27,6 +30,16 @@ from .state import ServiceState
 log = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).parent / "static"
+
+
+def json_safe(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {key: json_safe(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [json_safe(item) for item in value]
+    return value
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -45,6 +58,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title=PROJECT_NAME, version=__version__, lifespan=lifespan)
     app.state.service = state
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_: Request, error: RequestValidationError) -> JSONResponse:
+        # FastAPI echoes the offending input back; a NaN there would turn a 422
+        # into a 500 (JSON cannot encode it), so non-finite numbers become text.
+        return JSONResponse({"detail": json_safe(jsonable_encoder(error.errors()))}, 422)
 
     @app.get("/health", tags=["ops"], summary="Liveness: the process answers")
     async def health() -> dict[str, str]:

@@ -16,5 +16,7 @@ class ServiceState:
     def require_predictor(self) -> Any:
         """The predictor, or a 503 that tells the client why there is none."""
         if self.predictor is None:
-            raise HTTPException(status_code=503, detail=f"model not loaded: {self.not_ready_reason}")
+            raise HTTPException(
+                status_code=503, detail=f"model not loaded: {self.not_ready_reason}"
+            )
         return self.predictor

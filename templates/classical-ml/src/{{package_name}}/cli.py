@@ -104,7 +104,8 @@ def evaluate(
         console.print(f"[red]{error}[/red]")
         raise typer.Exit(1) from error
     split = split_dataset(data, settings)
-    show_metrics("Held-out metrics", compute_metrics(exported.pipeline, split.x_test, split.y_test, data.task))
+    metrics = compute_metrics(exported.pipeline, split.x_test, split.y_test, data.task)
+    show_metrics("Held-out metrics", metrics)
 
 
 @app.command()

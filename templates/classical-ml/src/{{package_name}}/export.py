@@ -73,7 +73,9 @@ def load_model(model_dir: Path) -> ExportedModel:
     try:
         untrusted = sio.get_untrusted_types(file=path)
     except Exception as error:  # skops raises several types for a damaged file
-        raise ModelLoadError(f"{path} is not a readable skops file ({error}); re-run training")
+        raise ModelLoadError(
+            f"{path} is not a readable skops file ({error}); re-run training"
+        ) from error
     unexpected = sorted(set(untrusted) - set(TRUSTED_TYPES))
     if unexpected:
         raise ModelLoadError(

@@ -82,8 +82,6 @@ def _feature_importance(
     )
     order = np.argsort(result.importances_mean)[::-1][:TOP_FEATURES][::-1]
     figure, axes = plt.subplots(figsize=(7, 0.35 * len(order) + 1.5))
-    axes.barh(
-        x.columns[order], result.importances_mean[order], xerr=result.importances_std[order]
-    )
+    axes.barh(x.columns[order], result.importances_mean[order], xerr=result.importances_std[order])
     axes.set(xlabel=f"drop in {CV_SCORING[task]} when shuffled", title="Feature importance")
     return figure

@@ -10,9 +10,7 @@ END = "<!-- results:end -->"
 
 
 def results_table(metadata: dict[str, Any]) -> str:
-    rows = [
-        f"| {name} | {value:.4f} |" for name, value in sorted(metadata["metrics"].items())
-    ]
+    rows = [f"| {name} | {value:.4f} |" for name, value in sorted(metadata["metrics"].items())]
     return "\n".join(
         [
             f"Data set `{metadata['dataset']}` ({metadata['task']}), estimator "
