@@ -1,0 +1,82 @@
+"""Fixtures that render the template the way a user would.
+
+The working tree (committed or not) is copied into a temporary git repository,
+committed and tagged, so Copier renders exactly what is on disk through its
+normal VCS path: ``vcs_ref="HEAD"``, defaults, no ``--trust``, tasks skipped.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import copier
+import pytest
+
+from matrix import ROOT, Case
+
+GIT_IDENTITY = ["-c", "user.name=mlfolio-tests", "-c", "user.email=tests@localhost"]
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", *GIT_IDENTITY, *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
+def tracked_and_untracked_files() -> list[str]:
+    """Every file git would ship: tracked plus untracked-but-not-ignored."""
+    output = git(ROOT, "ls-files", "--cached", "--others", "--exclude-standard", "-z")
+    return [name for name in output.split("\0") if name and (ROOT / name).is_file()]
+
+
+@pytest.fixture(scope="session")
+def template_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    repo = tmp_path_factory.mktemp("template")
+    for name in tracked_and_untracked_files():
+        target = repo / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, target)
+    git(repo, "init", "--quiet", "--initial-branch=main")
+    git(repo, "add", "--all")
+    git(repo, "commit", "--quiet", "-m", "template under test")
+    git(repo, "tag", "v0.0.0-test")
+    return repo
+
+
+Render = Callable[..., Path]
+
+
+@pytest.fixture(scope="session")
+def render(template_repo: Path, tmp_path_factory: pytest.TempPathFactory) -> Render:
+    def _render(data: dict[str, Any], *, dest: Path | None = None, **kwargs: Any) -> Path:
+        dest = dest or tmp_path_factory.mktemp("project") / "out"
+        options = {"defaults": True, "unsafe": False, "skip_tasks": True, "quiet": True}
+        copier.run_copy(
+            str(template_repo), dest, data=data, vcs_ref="HEAD", **{**options, **kwargs}
+        )
+        return dest
+
+    return _render
+
+
+_rendered: dict[str, Path] = {}
+
+
+@pytest.fixture(scope="session")
+def rendered(render: Render) -> Callable[[Case], Path]:
+    """Render each case once per session; tests must not modify the result."""
+
+    def _get(case: Case) -> Path:
+        if case.id not in _rendered:
+            _rendered[case.id] = render(case.data)
+        return _rendered[case.id]
+
+    return _get

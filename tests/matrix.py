@@ -1,0 +1,102 @@
+"""The (track, level, options) cases, derived from copier.yml.
+
+Choices come from the questions themselves; validity comes from rendering the
+questions' own ``validator`` templates, so a track or level that copier.yml
+starts accepting joins the matrix without touching the tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jinja2.sandbox import SandboxedEnvironment
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@cache
+def questions() -> dict[str, dict[str, Any]]:
+    config = yaml.safe_load((ROOT / "copier.yml").read_text())
+    return {k: v for k, v in config.items() if not k.startswith("_") and isinstance(v, dict)}
+
+
+def choices(name: str) -> list[Any]:
+    options = questions()[name]["choices"]
+    return list(options.values()) if isinstance(options, dict) else list(options)
+
+
+def default(name: str) -> Any:
+    return questions()[name]["default"]
+
+
+@cache
+def _jinja() -> SandboxedEnvironment:
+    # The same filters Copier loads by default (regex_search and friends).
+    return SandboxedEnvironment(extensions=["jinja2_ansible_filters.AnsibleCoreFiltersExtension"])
+
+
+def refusal(name: str, answers: dict[str, Any]) -> str:
+    """The message question `name`'s validator gives for these answers ('' if none)."""
+    validator = questions()[name].get("validator", "")
+    return _jinja().from_string(validator).render(**answers).strip()
+
+
+@dataclass(frozen=True)
+class Case:
+    track: str
+    level: str
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return {"track": self.track, "level": self.level, **self.options}
+
+    @property
+    def id(self) -> str:
+        parts = [self.track, self.level]
+        for key, value in sorted(self.options.items()):
+            shown = ("+".join(value) or "none") if isinstance(value, list) else value
+            parts.append(f"{key.replace('_', '-')}={shown}")
+        return "-".join(parts)
+
+    @property
+    def is_default(self) -> bool:
+        return not self.options
+
+
+def built_track_levels() -> list[tuple[str, str]]:
+    return [
+        (track, level)
+        for track in choices("track")
+        for level in choices("level")
+        if not refusal("track", {"track": track})
+        and not refusal("level", {"track": track, "level": level})
+    ]
+
+
+def unbuilt_track_levels() -> list[tuple[str, str]]:
+    built = set(built_track_levels())
+    return [(t, lv) for t in choices("track") for lv in choices("level") if (t, lv) not in built]
+
+
+def option_variations() -> list[dict[str, Any]]:
+    """Each non-default option on its own (the defaults are covered by every case)."""
+    variations: list[dict[str, Any]] = []
+    for name in ("python_version", "license"):
+        variations += [{name: value} for value in choices(name) if value != default(name)]
+    targets = choices("deploy_targets")
+    subsets = [[]] + [[t] for t in targets] + [targets]
+    variations += [{"deploy_targets": s} for s in subsets if s != default("deploy_targets")]
+    return variations
+
+
+def cases() -> list[Case]:
+    result = []
+    for track, level in built_track_levels():
+        result.append(Case(track, level))
+        result += [Case(track, level, variation) for variation in option_variations()]
+    return result

@@ -1,0 +1,241 @@
+"""Fast checks on every rendered case: files, leftovers, lint, configs."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+
+from matrix import Case, cases
+
+CASES = cases()
+RUFF = [sys.executable, "-m", "ruff"]
+
+# The files a classical-ml project has whatever the options; {pkg} is the package.
+CLASSICAL_ML_FILES = [
+    ".copier-answers.yml",
+    ".dockerignore",
+    ".github/workflows/ci.yml",
+    ".gitignore",
+    "Dockerfile",
+    "Makefile",
+    "README.md",
+    "pyproject.toml",
+    "src/{pkg}/__init__.py",
+    "src/{pkg}/__main__.py",
+    "src/{pkg}/cli.py",
+    "src/{pkg}/config.py",
+    "src/{pkg}/data.py",
+    "src/{pkg}/evaluate.py",
+    "src/{pkg}/export.py",
+    "src/{pkg}/figures.py",
+    "src/{pkg}/model.py",
+    "src/{pkg}/readme.py",
+    "src/{pkg}/tracking.py",
+    "src/{pkg}/train.py",
+    "src/{pkg}/serving/__init__.py",
+    "src/{pkg}/serving/app.py",
+    "src/{pkg}/serving/predictor.py",
+    "src/{pkg}/serving/routes.py",
+    "src/{pkg}/serving/schemas.py",
+    "src/{pkg}/serving/state.py",
+    "src/{pkg}/serving/static/index.html",
+    "src/{pkg}/serving/static/style.css",
+    "tests/conftest.py",
+    "tests/test_api.py",
+    "tests/test_cli.py",
+    "tests/test_data.py",
+    "tests/test_model.py",
+    "tests/test_train.py",
+]
+
+BASE_FILES = {"classical-ml": CLASSICAL_ML_FILES}
+
+
+def answers(project: Path) -> dict:
+    return yaml.safe_load((project / ".copier-answers.yml").read_text())
+
+
+def project_files(project: Path) -> set[str]:
+    return {str(p.relative_to(project)) for p in project.rglob("*") if p.is_file()}
+
+
+@pytest.fixture(params=CASES, ids=[case.id for case in CASES])
+def case(request: pytest.FixtureRequest) -> Case:
+    return request.param
+
+
+@pytest.fixture
+def project(case: Case, rendered: Callable[[Case], Path]) -> Path:
+    return rendered(case)
+
+
+def test_exact_file_set(case: Case, project: Path) -> None:
+    given = answers(project)
+    expected = {name.format(pkg=given["package_name"]) for name in BASE_FILES[case.track]}
+    if "render" in given["deploy_targets"]:
+        expected.add("render.yaml")
+    if given["license"] != "proprietary":
+        expected.add("LICENSE")
+    assert project_files(project) == expected
+
+
+def test_answers_file_records_the_choices(case: Case, project: Path) -> None:
+    given = answers(project)
+    for key, value in case.data.items():
+        assert given[key] == value
+    assert "_commit" in given and "_src_path" in given
+    # Computed flags are recomputed on update, never stored.
+    assert "use_tuning" not in given and "default_port" not in given
+
+
+def test_no_leftover_jinja(project: Path) -> None:
+    leftovers = [
+        str(path.relative_to(project))
+        for path in project.rglob("*")
+        if path.is_file() and re.search(r"\{\{|\{%|%\}|\}\}", path.read_text())
+    ]
+    # GitHub Actions expressions are meant to survive rendering.
+    workflow = re.compile(r"\$\{\{ [^}]+ \}\}")
+    leftovers = [
+        name
+        for name in leftovers
+        if re.search(r"\{\{|\{%|%\}", workflow.sub("", (project / name).read_text()))
+    ]
+    assert leftovers == []
+
+
+def test_ruff_format_and_lint_clean(project: Path) -> None:
+    fmt = subprocess.run(
+        [*RUFF, "format", "--check", "--diff", "."],
+        cwd=project,
+        capture_output=True,
+        text=True,
+    )
+    assert fmt.returncode == 0, fmt.stdout + fmt.stderr
+    lint = subprocess.run([*RUFF, "check", "."], cwd=project, capture_output=True, text=True)
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+
+
+def test_yaml_and_toml_parse(project: Path) -> None:
+    for path in [*project.rglob("*.yml"), *project.rglob("*.yaml")]:
+        assert yaml.safe_load(path.read_text()) is not None, path
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    given = answers(project)
+    assert pyproject["project"]["name"] == given["project_slug"]
+    assert pyproject["project"]["requires-python"] == f">={given['python_version']}"
+    assert pyproject["tool"]["ruff"]["target-version"] == "py" + given["python_version"].replace(
+        ".", ""
+    )
+    script = pyproject["project"]["scripts"][given["project_slug"]]
+    assert script == f"{given['package_name']}.cli:app"
+
+
+def test_dockerfile_is_hadolint_clean(project: Path) -> None:
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "hadolint"),
+            "--failure-threshold",
+            "info",
+            "Dockerfile",
+        ],
+        cwd=project,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_dockerfile_contract(project: Path) -> None:
+    given = answers(project)
+    dockerfile = (project / "Dockerfile").read_text()
+    assert f"ARG BASE_IMAGE=python:{given['python_version']}-slim" in dockerfile
+    assert "--uid 1000" in dockerfile and "USER 1000" in dockerfile
+    assert "HEALTHCHECK" in dockerfile
+    port = 7860 if "hf-spaces" in given["deploy_targets"] else 8000
+    assert f"PORT={port}" in dockerfile
+    ignored = (project / ".dockerignore").read_text().split()
+    assert {"mlflow.db", "data", ".venv", "**/__pycache__"} <= set(ignored)
+
+
+def test_workflow_matches_github_schema(project: Path) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "check_jsonschema",
+            "--builtin-schema",
+            "vendor.github-workflows",
+            str(project / ".github/workflows/ci.yml"),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_render_blueprint_contract(project: Path) -> None:
+    path = project / "render.yaml"
+    if "render" not in answers(project)["deploy_targets"]:
+        assert not path.exists()
+        return
+    # Fields from Render's Blueprint specification (render.com/docs/blueprint-spec).
+    (service,) = yaml.safe_load(path.read_text())["services"]
+    assert service["type"] == "web"
+    assert service["runtime"] == "docker"
+    assert (project / service["dockerfilePath"]).is_file()
+    assert service["healthCheckPath"] == "/ready"
+    for variable in service.get("envVars", []):
+        assert not re.search(r"key|secret|token|password", variable["key"], re.I)
+
+
+def test_spaces_front_matter(project: Path) -> None:
+    readme = (project / "README.md").read_text()
+    if "hf-spaces" not in answers(project)["deploy_targets"]:
+        assert not readme.startswith("---")
+        return
+    front = yaml.safe_load(readme.split("---")[1])
+    assert front["sdk"] == "docker"
+    assert front["app_port"] == 7860
+    assert len(front["short_description"]) <= 60
+    colours = {"red", "yellow", "green", "blue", "indigo", "purple", "pink", "gray"}
+    assert front["colorFrom"] in colours and front["colorTo"] in colours
+
+
+def test_license_matches_answer(project: Path) -> None:
+    given = answers(project)
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    if given["license"] == "proprietary":
+        assert "license" not in pyproject["project"]
+        return
+    assert pyproject["project"]["license"] == given["license"]
+    text = (project / "LICENSE").read_text()
+    assert given["author_name"] in text
+    heading = {
+        "MIT": "MIT License",
+        "Apache-2.0": "Apache License",
+        "BSD-3-Clause": "BSD 3-Clause",
+    }
+    assert heading[given["license"]] in text
+
+
+def test_readme_has_results_markers_and_quickstart(project: Path) -> None:
+    readme = (project / "README.md").read_text()
+    slug = answers(project)["project_slug"]
+    assert "<!-- results:start -->" in readme and "<!-- results:end -->" in readme
+    assert f"{slug} train" in readme and f"{slug} serve" in readme
+
+
+def test_index_page_is_valid_json_free_html(project: Path) -> None:
+    package = answers(project)["package_name"]
+    page = (project / "src" / package / "serving" / "static" / "index.html").read_text()
+    assert page.startswith("<!doctype html>")
+    assert answers(project)["project_name"] in page
+    json.dumps(page)  # plain text, nothing left to render
