@@ -25,7 +25,9 @@ INCLUDE = re.compile(r'\{% include "([^"]+)" %\}')
 def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "project"
-        copier.run_copy(str(ROOT), out, defaults=True, unsafe=False, skip_tasks=True, quiet=True)
+        copier.run_copy(
+            str(ROOT), out, vcs_ref="HEAD", defaults=True, unsafe=False, skip_tasks=True, quiet=True
+        )
         ruff = [sys.executable, "-m", "ruff"]
         subprocess.run([*ruff, "check", "--fix", "--quiet", str(out)], check=False)
         subprocess.run([*ruff, "format", "--quiet", str(out)], check=True)

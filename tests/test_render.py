@@ -42,6 +42,7 @@ CLASSICAL_ML_FILES = [
     "src/{pkg}/train.py",
     "src/{pkg}/serving/__init__.py",
     "src/{pkg}/serving/app.py",
+    "src/{pkg}/serving/limits.py",
     "src/{pkg}/serving/predictor.py",
     "src/{pkg}/serving/routes.py",
     "src/{pkg}/serving/schemas.py",

@@ -23,6 +23,7 @@ from fastapi.staticfiles import StaticFiles
 
 from .. import __version__
 from ..config import PROJECT_NAME, Settings, get_settings
+from .limits import BodySizeLimit
 from .predictor import ModelLoadError, load_predictor
 from .routes import build_router
 from .state import ServiceState
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title=PROJECT_NAME, version=__version__, lifespan=lifespan)
     app.state.service = state
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, error: RequestValidationError) -> JSONResponse:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -10,7 +11,36 @@ import pandas as pd
 from ..config import Settings
 from ..export import ExportedModel, ModelLoadError, load_model
 
-__all__ = ["ModelLoadError", "Predictor", "load_predictor"]
+__all__ = ["ModelLoadError", "OutOfRange", "Predictor", "load_predictor"]
+
+
+class OutOfRange(ValueError):
+    """Finite inputs so extreme that the model cannot produce a number for them."""
+
+
+def _checked(method: Callable[[pd.DataFrame], np.ndarray], frame: pd.DataFrame) -> np.ndarray:
+    """Call predict/predict_proba; extreme rows become OutOfRange, never a 500.
+
+    Values like 1e308 pass validation but overflow the scaler or a linear model
+    to inf/NaN, which scikit-learn refuses and JSON cannot carry.
+    """
+    with np.errstate(all="ignore"):
+        try:
+            output = method(frame)
+            finite = np.isfinite(output).reshape(len(output), -1).all(axis=1)
+        except ValueError:
+            finite = np.array([_row_is_finite(method, frame.iloc[[i]]) for i in range(len(frame))])
+    if not finite.all():
+        bad_rows = np.flatnonzero(~finite).tolist()
+        raise OutOfRange(f"rows {bad_rows} are too far outside the training range for the model")
+    return output
+
+
+def _row_is_finite(method: Callable[[pd.DataFrame], np.ndarray], row: pd.DataFrame) -> bool:
+    try:
+        return bool(np.isfinite(method(row)).all())
+    except ValueError:
+        return False
 
 
 class Predictor:
@@ -30,10 +60,12 @@ class Predictor:
         return frame
 
     def predict(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Raises OutOfRange when extreme inputs overflow the model's arithmetic."""
         frame = self.frame(rows)
         if self.classes is None:
-            return [{"prediction": float(value)} for value in self.pipeline.predict(frame)]
-        probabilities = self.pipeline.predict_proba(frame)
+            values = _checked(self.pipeline.predict, frame)
+            return [{"prediction": float(value)} for value in values]
+        probabilities = _checked(self.pipeline.predict_proba, frame)
         labels = self.pipeline.classes_[np.argmax(probabilities, axis=1)]
         names = [str(c) for c in self.pipeline.classes_]
         return [

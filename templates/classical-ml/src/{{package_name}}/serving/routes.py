@@ -5,10 +5,11 @@ model built at run time, not the string "request_model"."""
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, HTTPException
 
 from ..config import Settings
 from ..export import ModelLoadError, read_metadata
+from .predictor import OutOfRange
 from .schemas import PredictResponse, build_request_model, build_row_model
 from .state import ServiceState
 
@@ -16,7 +17,7 @@ from .state import ServiceState
 def build_router(settings: Settings, state: ServiceState) -> APIRouter:
     try:
         features = read_metadata(settings.model_dir)["features"]
-    except (ModelLoadError, KeyError):
+    except (ModelLoadError, KeyError, TypeError):
         features = None  # /ready reports the reason; /predict answers 503
     request_model: Any = build_request_model(build_row_model(features), settings.max_batch_rows)
     router = APIRouter(tags=["model"])
@@ -26,14 +27,21 @@ def build_router(settings: Settings, state: ServiceState) -> APIRouter:
         "/predict",
         response_model=PredictResponse,
         summary="Predict one or many rows",
-        responses={503: {"description": "No model loaded"}},
+        responses={
+            413: {"description": "Request body over the size limit"},
+            503: {"description": "No model loaded"},
+        },
     )
     def predict(request: request_model) -> PredictResponse:
         predictor = state.require_predictor()
         rows = [row.model_dump() for row in request.rows]
+        try:
+            predictions = predictor.predict(rows)
+        except OutOfRange as error:
+            detail = [{"loc": ["body", "rows"], "msg": str(error), "type": "value_error"}]
+            raise HTTPException(status_code=422, detail=detail) from error
         return PredictResponse(
-            model_version=predictor.metadata.get("model_version"),
-            predictions=predictor.predict(rows),
+            model_version=predictor.metadata.get("model_version"), predictions=predictions
         )
 
     return router
