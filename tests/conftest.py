@@ -15,8 +15,10 @@ from typing import Any
 
 import copier
 import pytest
+import yaml
+from projects import Installed, install
 
-from matrix import ROOT, Case
+from matrix import ROOT, Case, cases
 
 GIT_IDENTITY = ["-c", "user.name=mlfolio-tests", "-c", "user.email=tests@localhost"]
 
@@ -47,7 +49,7 @@ def template_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     git(repo, "init", "--quiet", "--initial-branch=main")
     git(repo, "add", "--all")
     git(repo, "commit", "--quiet", "-m", "template under test")
-    git(repo, "tag", "v0.0.0-test")
+    git(repo, "tag", "v0.0.0")
     return repo
 
 
@@ -80,3 +82,25 @@ def rendered(render: Render) -> Callable[[Case], Path]:
         return _rendered[case.id]
 
     return _get
+
+
+@pytest.fixture(scope="session")
+def installed(
+    rendered: Callable[[Case], Path], tmp_path_factory: pytest.TempPathFactory
+) -> Installed:
+    """The default case, installed from its own pyproject.toml into a fresh venv."""
+    default = next(case for case in cases() if case.is_default)
+    source = rendered(default)
+    # Work on a copy: training writes models/, reports/ and the README table.
+    project = tmp_path_factory.mktemp("installed") / source.name
+    shutil.copytree(source, project)
+    slug = yaml.safe_load((project / ".copier-answers.yml").read_text())["project_slug"]
+    return install(project, slug)
+
+
+@pytest.fixture(scope="session")
+def trained_project(installed: Installed) -> Installed:
+    result = installed.run(installed.bin(installed.slug), "train")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "Held-out metrics" in result.stdout
+    return installed

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from copier.errors import InteractiveSessionError
 
 from conftest import Render
 from matrix import ROOT, unbuilt_track_levels
@@ -69,6 +71,19 @@ def test_bad_answer_from_the_command_line(template_repo: Path, tmp_path: Path) -
     )
     assert "not a valid slug" in result.stderr
     assert not dest.exists()
+
+
+def test_render_into_a_non_empty_folder_overwrites_nothing(render: Render, tmp_path: Path) -> None:
+    dest = tmp_path / "existing"
+    dest.mkdir()
+    (dest / "README.md").write_text("my notes\n")
+    (dest / "notebook.py").write_text("x = 1\n")
+    # Without overwrite=True Copier asks before replacing a file; with no terminal
+    # to ask on it stops (InteractiveSessionError) or skips, never overwrites.
+    with contextlib.suppress(InteractiveSessionError):
+        render({}, dest=dest)
+    assert (dest / "README.md").read_text() == "my notes\n"
+    assert (dest / "notebook.py").read_text() == "x = 1\n"
 
 
 def test_defaults_render_without_trust(render: Render) -> None:

@@ -28,6 +28,7 @@ def build_router(settings: Settings, state: ServiceState) -> APIRouter:
         response_model=PredictResponse,
         summary="Predict one or many rows",
         responses={
+            400: {"description": "Body is not decodable (for example invalid UTF-8)"},
             413: {"description": "Request body over the size limit"},
             503: {"description": "No model loaded"},
         },

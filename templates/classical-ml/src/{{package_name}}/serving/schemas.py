@@ -10,6 +10,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+# A sanity bound, far beyond any real measurement, that keeps scaled features
+# and linear scores clear of float overflow (1e308), so a valid request always
+# gets a finite answer.
+FEATURE_LIMIT = 1e15
+
 
 class Prediction(BaseModel):
     prediction: str | float = Field(description="Class label, or the predicted value")
@@ -35,7 +40,10 @@ def build_row_model(features: list[dict[str, Any]] | None) -> type[BaseModel]:
         if feature["type"] == "number":
             annotation: Any = float
             field = Field(
+                strict=True,  # true/false and "1.5" are not numbers
                 allow_inf_nan=False,
+                ge=-FEATURE_LIMIT,
+                le=FEATURE_LIMIT,
                 examples=[feature["example"]],
                 description=f"seen in training: {feature['minimum']:g} to {feature['maximum']:g}",
             )

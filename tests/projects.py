@@ -1,0 +1,111 @@
+"""Installing and running rendered projects: shared by the slow test modules."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+UV = str(Path(sys.executable).parent / "uv")
+
+
+@dataclass(frozen=True)
+class Installed:
+    """A rendered project with its own virtual environment."""
+
+    project: Path
+    venv: Path
+    slug: str
+
+    def bin(self, name: str) -> str:
+        return str(self.venv / "bin" / name)
+
+    def run(
+        self, *args: str, cwd: Path | None = None, env: dict | None = None, timeout: int = 600
+    ) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            list(args),
+            cwd=cwd or self.project,
+            env={**os.environ, "MLFLOW_DISABLE_TELEMETRY": "true", **(env or {})},
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+
+
+def install(project: Path, slug: str) -> Installed:
+    venv = project / ".venv"
+    subprocess.run([UV, "venv", "--quiet", "--python", sys.executable, str(venv)], check=True)
+    result = subprocess.run(
+        [UV, "pip", "install", "--quiet", "--python", str(venv / "bin" / "python"), "-e", ".[dev]"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    return Installed(project, venv, slug)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Server:
+    url: str
+    process: subprocess.Popen
+
+    def logs(self) -> str:
+        """All output so far; call after the process has exited."""
+        return self.process.stdout.read() if self.process.stdout else ""
+
+
+def wait_for(url: str, process: subprocess.Popen, path: str, timeout: float = 60) -> int:
+    """Poll until `path` answers at all; returns its status code."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            return httpx.get(f"{url}{path}", timeout=2).status_code
+        except httpx.TransportError:
+            if process.poll() is not None:
+                logs = process.stdout.read() if process.stdout else ""
+                raise AssertionError(f"server exited: {logs}") from None
+            time.sleep(0.2)
+    raise AssertionError(f"{url}{path} did not answer within {timeout} s")
+
+
+@contextmanager
+def serving(installed: Installed, env: dict | None = None, ready: bool = True) -> Iterator[Server]:
+    """Run `<slug> serve` on a free port; with ready=True, wait for /ready to say 200."""
+    port = free_port()
+    process = subprocess.Popen(
+        [installed.bin(installed.slug), "serve", "--host", "127.0.0.1"],
+        cwd=installed.project,
+        env={**os.environ, "PORT": str(port), **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(url, process, "/health")
+        if ready:
+            deadline = time.monotonic() + 60
+            while httpx.get(f"{url}/ready").status_code != 200:
+                assert time.monotonic() < deadline, "never became ready"
+                time.sleep(0.2)
+        yield Server(url, process)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()

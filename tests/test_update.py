@@ -1,0 +1,184 @@
+"""The upgrade path: `copier update` brings template changes and keeps the owner's work."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import copier
+import pytest
+from projects import Installed
+
+from conftest import git
+from matrix import built_track_levels, choices
+
+BASE_TAG = "v0.0.0"  # set by the template_repo fixture
+TRACKS = sorted({track for track, _ in built_track_levels()})
+LEVELS = choices("level")
+GROWTH = [
+    (track, level, LEVELS[LEVELS.index(level) + 1])
+    for track, level in built_track_levels()
+    if level != LEVELS[-1] and (track, LEVELS[LEVELS.index(level) + 1]) in built_track_levels()
+]
+
+
+def first_level(track: str) -> str:
+    return next(level for t, level in built_track_levels() if t == track)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1))
+
+
+def render_and_commit(template: Path, dest: Path, data: dict, ref: str = BASE_TAG) -> Path:
+    copier.run_copy(
+        str(template), dest, data=data, vcs_ref=ref, defaults=True, skip_tasks=True, quiet=True
+    )
+    git(dest, "init", "--quiet", "--initial-branch=main")
+    git(dest, "add", "--all")
+    git(dest, "commit", "--quiet", "-m", "rendered")
+    return dest
+
+
+def conflicts(project: Path) -> list[str]:
+    found = [str(p.relative_to(project)) for p in project.rglob("*.rej")]
+    for path in project.rglob("*"):
+        if path.is_file() and ".git" not in path.parts:
+            text = path.read_text(errors="ignore")
+            if "<<<<<<< " in text or ">>>>>>> " in text:
+                found.append(str(path.relative_to(project)))
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("rendered-projects")
+@pytest.mark.parametrize("track", TRACKS)
+def test_update_applies_template_changes_and_keeps_owner_edits(
+    track: str, template_repo: Path, installed: Installed, tmp_path: Path
+) -> None:
+    template = tmp_path / "template"
+    shutil.copytree(template_repo, template)
+    project = render_and_commit(
+        template, tmp_path / "project", {"track": track, "level": first_level(track)}
+    )
+    package = next((project / "src").iterdir()).name
+
+    # The owner's edits: a hyperparameter, a test of their own, a README paragraph.
+    edit(project / "src" / package / "config.py", "seed: int = 42", "seed: int = 7")
+    (project / "tests" / "test_owner.py").write_text("def test_owner() -> None:\n    assert True\n")
+    edit(
+        project / "README.md",
+        "\n## Quickstart",
+        "\nOwner's note: trained on my data.\n\n## Quickstart",
+    )
+    git(project, "add", "--all")
+    git(project, "commit", "--quiet", "-m", "owner's edits")
+
+    # A template change at HEAD, in shared files the owner did not touch.
+    edit(template / "templates/_shared/gitignore.jinja", ".env\n", ".env\n.ipynb_checkpoints/\n")
+    edit(
+        template / "templates/_shared/Makefile.jinja",
+        "\nclean:",
+        "\nhelp:\n\t{{ project_slug }} --help\n\nclean:",
+    )
+    git(template, "commit", "--quiet", "-am", "template change")
+
+    copier.run_update(
+        project,
+        vcs_ref="HEAD",
+        defaults=True,
+        overwrite=True,
+        skip_tasks=True,
+        unsafe=True,  # Copier asks for trust on update whenever the template has tasks
+        quiet=True,
+    )
+
+    assert conflicts(project) == []
+    assert "seed: int = 7" in (project / "src" / package / "config.py").read_text()
+    assert (project / "tests" / "test_owner.py").is_file()
+    assert "Owner's note: trained on my data." in (project / "README.md").read_text()
+    assert ".ipynb_checkpoints/" in (project / ".gitignore").read_text()
+    assert "--help" in (project / "Makefile").read_text()
+    result = installed.run(
+        installed.bin("pytest"),
+        "-q",
+        "-rA",
+        "-p",
+        "no:cacheprovider",
+        cwd=project,
+        env={"PYTHONPATH": str(project / "src")},
+    )
+    assert result.returncode == 0, result.stdout[-4000:]
+    assert "PASSED tests/test_owner.py::test_owner" in result.stdout
+
+
+@pytest.mark.parametrize("track", TRACKS)
+def test_growing_to_an_unbuilt_level_is_refused_and_changes_nothing(
+    track: str, template_repo: Path, tmp_path: Path
+) -> None:
+    level = first_level(track)
+    higher = [
+        lv for lv in LEVELS[LEVELS.index(level) + 1 :] if (track, lv) not in built_track_levels()
+    ]
+    if not higher:
+        pytest.skip(f"every level above {level} is built for {track}")
+    project = render_and_commit(
+        template_repo, tmp_path / "project", {"track": track, "level": level}
+    )
+    with pytest.raises(ValueError, match="not built yet"):
+        copier.run_update(
+            project,
+            data={"level": higher[0]},
+            vcs_ref="HEAD",
+            defaults=True,
+            overwrite=True,
+            skip_tasks=True,
+            unsafe=True,
+            quiet=True,
+        )
+    status = subprocess.run(
+        ["git", "status", "--porcelain"], cwd=project, capture_output=True, text=True
+    )
+    assert status.stdout == ""
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("rendered-projects")
+@pytest.mark.parametrize(("track", "level", "next_level"), GROWTH)
+def test_growing_a_project_keeps_owner_edits(
+    track: str,
+    level: str,
+    next_level: str,
+    template_repo: Path,
+    installed: Installed,
+    tmp_path: Path,
+) -> None:
+    project = render_and_commit(
+        template_repo, tmp_path / "project", {"track": track, "level": level}, ref="HEAD"
+    )
+    edit(project / "README.md", "\n## Quickstart", "\nOwner's note.\n\n## Quickstart")
+    git(project, "commit", "--quiet", "-am", "owner's edit")
+    copier.run_update(
+        project,
+        data={"level": next_level},
+        vcs_ref="HEAD",
+        defaults=True,
+        overwrite=True,
+        skip_tasks=True,
+        unsafe=True,
+        quiet=True,
+    )
+    assert conflicts(project) == []
+    assert "Owner's note." in (project / "README.md").read_text()
+    result = installed.run(
+        installed.bin("pytest"),
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        cwd=project,
+        env={"PYTHONPATH": str(project / "src")},
+    )
+    assert result.returncode == 0, result.stdout[-4000:]
