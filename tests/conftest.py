@@ -16,9 +16,9 @@ from typing import Any
 import copier
 import pytest
 import yaml
-from projects import Installed, install
 
 from matrix import ROOT, Case, cases
+from projects import Installed, install
 
 GIT_IDENTITY = ["-c", "user.name=mlfolio-tests", "-c", "user.email=tests@localhost"]
 

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from projects import Installed, serving
 
 from matrix import Case, cases
+from projects import Installed, serving
 
 # One xdist group: the shared environment is built once, on one worker.
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("rendered-projects")]

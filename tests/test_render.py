@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+import deploy_rules as rules
 from matrix import Case, cases
 
 CASES = cases()
@@ -182,19 +183,36 @@ def test_workflow_matches_github_schema(project: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def served_paths(project: Path) -> set[str]:
+    """Paths the rendered FastAPI app declares (decorators in the serving package)."""
+    package = answers(project)["package_name"]
+    source = "\n".join(p.read_text() for p in (project / "src" / package / "serving").glob("*.py"))
+    return set(re.findall(r'@(?:app|router)\.(?:get|post)\(\s*"([^"]+)"', source))
+
+
 def test_render_blueprint_contract(project: Path) -> None:
     path = project / "render.yaml"
     if "render" not in answers(project)["deploy_targets"]:
         assert not path.exists()
         return
-    # Fields from Render's Blueprint specification (render.com/docs/blueprint-spec).
-    (service,) = yaml.safe_load(path.read_text())["services"]
+    blueprint = yaml.safe_load(path.read_text())
+    assert set(blueprint) <= rules.RENDER_ROOT_KEYS
+    (service,) = blueprint["services"]
+    assert set(service) <= rules.RENDER_WEB_SERVICE_KEYS, (
+        set(service) - rules.RENDER_WEB_SERVICE_KEYS
+    )
     assert service["type"] == "web"
     assert service["runtime"] == "docker"
-    assert (project / service["dockerfilePath"]).is_file()
-    assert service["healthCheckPath"] == "/ready"
+    assert service["name"] == answers(project)["project_slug"]
+    assert service["plan"] in rules.RENDER_PLANS
+    assert service["autoDeployTrigger"] in rules.RENDER_AUTO_DEPLOY_TRIGGERS
+    assert (project / service["dockerContext"] / service["dockerfilePath"]).is_file()
+    assert service["healthCheckPath"] in served_paths(project)
     for variable in service.get("envVars", []):
-        assert not re.search(r"key|secret|token|password", variable["key"], re.I)
+        assert set(variable) <= rules.RENDER_ENV_VAR_KEYS
+        # Secrets are set in Render's dashboard (sync: false), never committed.
+        if rules.SECRET_NAME.search(variable["key"]):
+            assert variable.get("sync") is False and "value" not in variable
 
 
 def test_spaces_front_matter(project: Path) -> None:
@@ -203,11 +221,17 @@ def test_spaces_front_matter(project: Path) -> None:
         assert not readme.startswith("---")
         return
     front = yaml.safe_load(readme.split("---")[1])
+    assert set(front) <= rules.SPACES_KEYS
     assert front["sdk"] == "docker"
-    assert front["app_port"] == 7860
-    assert len(front["short_description"]) <= 60
-    colours = {"red", "yellow", "green", "blue", "indigo", "purple", "pink", "gray"}
-    assert front["colorFrom"] in colours and front["colorTo"] in colours
+    assert front["colorFrom"] in rules.SPACES_COLOURS and front["colorTo"] in rules.SPACES_COLOURS
+    assert len(front["short_description"]) <= rules.SPACES_SHORT_DESCRIPTION_MAX
+    assert front["title"] == answers(project)["project_name"]
+    assert len(front["emoji"]) == 1
+    # The port Spaces routes to is the port the image listens on by default.
+    dockerfile = (project / "Dockerfile").read_text()
+    assert f"PORT={front['app_port']}" in dockerfile
+    assert f"EXPOSE {front['app_port']}" in dockerfile
+    assert f"--uid {rules.SPACES_UID}" in dockerfile and f"USER {rules.SPACES_UID}" in dockerfile
 
 
 def test_license_matches_answer(project: Path) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from projects import Installed, serving
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("rendered-projects")]

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import copier
 import pytest
-from projects import Installed
 
 from conftest import git
 from matrix import built_track_levels, choices
+from projects import Installed
 
 BASE_TAG = "v0.0.0"  # set by the template_repo fixture
 TRACKS = sorted({track for track, _ in built_track_levels()})

@@ -1,0 +1,297 @@
+"""Docker: every rendered project's image builds, runs as uid 1000 on $PORT,
+serves offline, stops cleanly; its demo page works in a real browser.
+
+Needs a Docker engine and local base images (scripts/containers.sh makes them;
+no registry is reachable here). Without them these tests skip, unless
+MLFOLIO_REQUIRE_DOCKER=1 makes that a failure, as in CI.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+import yaml
+
+from matrix import ROOT, Case, cases
+from projects import free_port
+
+pytestmark = [pytest.mark.docker, pytest.mark.xdist_group("docker")]
+
+BUILD_DIR = ROOT / "build"
+IMAGE_TABLE = ROOT / "docs" / "images.md"
+CONTAINER_PORT = 9123  # deliberately not the image's default
+CHROMIUM = "/usr/bin/chromium"
+
+
+def base_images() -> dict[str, str]:
+    """Python version -> local base image, from MLFOLIO_BASE_IMAGES="3.11=img,..."."""
+    pairs = [p for p in os.environ.get("MLFOLIO_BASE_IMAGES", "").split(",") if "=" in p]
+    return dict(pair.split("=", 1) for pair in pairs)
+
+
+def docker_ready() -> str:
+    """'' when Docker and a base image are usable, else the reason they are not."""
+    if shutil.which("docker") is None:
+        return "docker is not installed"
+    if subprocess.run(["docker", "info"], capture_output=True).returncode != 0:
+        return "no Docker engine is running"
+    if not base_images():
+        return "no local base image (MLFOLIO_BASE_IMAGES is empty)"
+    return ""
+
+
+@pytest.fixture(scope="session", autouse=True)
+def require_docker() -> None:
+    reason = docker_ready()
+    if reason and os.environ.get("MLFOLIO_REQUIRE_DOCKER") == "1":
+        pytest.fail(f"container tests required but {reason}")
+    if reason:
+        pytest.skip(reason)
+
+
+def docker(*args: str, timeout: int = 900) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["docker", *args], capture_output=True, text=True, timeout=timeout)
+
+
+CASES = cases()
+
+
+@dataclass(frozen=True)
+class Image:
+    case: Case
+    tag: str
+    answers: dict
+    build_seconds: float
+
+    @property
+    def default_port(self) -> int:
+        return 7860 if "hf-spaces" in self.answers["deploy_targets"] else 8000
+
+
+_sizes: dict[str, tuple[str, float, float]] = {}
+
+
+@pytest.fixture(scope="session")
+def build(rendered: Callable[[Case], Path], tmp_path_factory: pytest.TempPathFactory):
+    built: dict[str, Image] = {}
+
+    def _build(case: Case) -> Image:
+        if case.id in built:
+            return built[case.id]
+        answers = yaml.safe_load((rendered(case) / ".copier-answers.yml").read_text())
+        base = base_images().get(answers["python_version"])
+        if base is None:
+            pytest.skip(f"no local base image with Python {answers['python_version']}")
+        # A fresh copy, as from git: no models/, so the build trains one.
+        context = tmp_path_factory.mktemp("context") / "project"
+        shutil.copytree(rendered(case), context)
+        tag = f"mlfolio-test/{answers['project_slug']}:" + re.sub(
+            r"[^a-z0-9_.-]+", "-", case.id.lower()
+        )
+        started = time.monotonic()
+        result = subprocess.run(
+            ["docker", "build", "--build-arg", f"BASE_IMAGE={base}", "-t", tag, "."],
+            cwd=context,
+            capture_output=True,
+            text=True,
+            timeout=900,
+            env={**os.environ, "DOCKER_BUILDKIT": "0"},
+        )
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+        image = Image(case, tag, answers, time.monotonic() - started)
+        size = int(docker("image", "inspect", "-f", "{{.Size}}", tag).stdout.strip())
+        _sizes[case.id] = (answers["python_version"], size / 1e6, image.build_seconds)
+        built[case.id] = image
+        return image
+
+    yield _build
+    write_image_table()
+
+
+def write_image_table() -> None:
+    if not _sizes:
+        return
+    lines = [
+        "# Docker image sizes",
+        "",
+        "Written by `tests/test_containers.py` on every run that builds images",
+        "(local Debian base image from `scripts/base_image.sh`, `DOCKER_BUILDKIT=0`).",
+        "Build time includes installing dependencies unless Docker's layer cache had them.",
+        "",
+        "| case | Python | image size (MB) | build time (s) |",
+        "|---|---|---|---|",
+    ]
+    for case_id, (python, size, seconds) in sorted(_sizes.items()):
+        lines.append(f"| {case_id} | {python} | {size:,.0f} | {seconds:.0f} |")
+    IMAGE_TABLE.parent.mkdir(exist_ok=True)
+    IMAGE_TABLE.write_text("\n".join(lines) + "\n")
+
+
+@dataclass
+class Container:
+    id: str
+    url: str
+
+    def logs(self) -> str:
+        result = docker("logs", self.id)
+        return result.stdout + result.stderr
+
+
+@pytest.fixture
+def run_container() -> Iterator[Callable[..., Container]]:
+    started: list[str] = []
+
+    def _run(image: Image, *extra: str, publish: bool = True) -> Container:
+        host_port = free_port()
+        args = ["run", "-d", "--user", "1000", "-e", f"PORT={CONTAINER_PORT}", *extra]
+        if publish:
+            args += ["-p", f"127.0.0.1:{host_port}:{CONTAINER_PORT}"]
+        result = docker(*args, image.tag)
+        assert result.returncode == 0, result.stderr
+        container = Container(result.stdout.strip(), f"http://127.0.0.1:{host_port}")
+        started.append(container.id)
+        return container
+
+    yield _run
+    for container_id in started:
+        docker("rm", "-f", container_id)
+
+
+def wait_until_ready(container: Container, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{container.url}/ready", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.5)
+    pytest.fail(f"container never became ready:\n{container.logs()[-3000:]}")
+
+
+def example_row(url: str) -> dict:
+    features = httpx.get(f"{url}/metadata").json()["features"]
+    return {feature["name"]: feature["example"] for feature in features}
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+def test_image_builds_runs_and_stops_cleanly(case: Case, build, run_container) -> None:
+    image = build(case)
+    config = json.loads(docker("image", "inspect", image.tag).stdout)[0]["Config"]
+    assert config["User"] == "1000"
+    assert f"PORT={image.default_port}" in config["Env"]
+    assert f"{image.default_port}/tcp" in config["ExposedPorts"]
+    assert config["Healthcheck"]["Test"][0] == "CMD"
+
+    container = run_container(image)
+    wait_until_ready(container)
+    assert httpx.get(f"{container.url}/health").json() == {"status": "ok"}
+    response = httpx.post(f"{container.url}/predict", json={"rows": [example_row(container.url)]})
+    assert response.status_code == 200, response.text
+    assert response.json()["predictions"][0]["prediction"]
+
+    identity = docker("exec", container.id, "sh", "-c", 'id -u && touch "$HOME/.probe" && echo ok')
+    assert identity.stdout.split() == ["1000", "ok"], identity.stderr
+
+    started = time.monotonic()
+    assert docker("stop", "--time", "10", container.id).returncode == 0
+    assert time.monotonic() - started < 10
+    state = json.loads(docker("inspect", container.id).stdout)[0]["State"]
+    assert state["ExitCode"] in (0, 143), state
+    logs = container.logs()
+    assert "Finished server process" in logs
+    assert "Traceback" not in logs
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+def test_image_serves_offline_from_a_read_only_filesystem(case: Case, build, run_container) -> None:
+    # No network, nothing writable but /tmp: the image needs neither a tracking
+    # server nor the internet, and writes nowhere else.
+    image = build(case)
+    container = run_container(
+        image, "--network", "none", "--read-only", "--tmpfs", "/tmp", publish=False
+    )
+    probe = (
+        "import json, os, time, urllib.request as u\n"
+        "base = f'http://127.0.0.1:{os.environ[\"PORT\"]}'\n"
+        "for _ in range(180):\n"
+        "    try:\n"
+        "        u.urlopen(base + '/ready', timeout=1); break\n"
+        "    except Exception:\n"
+        "        time.sleep(0.5)\n"
+        "meta = json.load(u.urlopen(base + '/metadata'))\n"
+        "row = {f['name']: f['example'] for f in meta['features']}\n"
+        "req = u.Request(base + '/predict', json.dumps({'rows': [row]}).encode(),\n"
+        "                {'Content-Type': 'application/json'})\n"
+        "print(json.load(u.urlopen(req))['predictions'][0]['prediction'])\n"
+    )
+    result = docker("exec", container.id, "python", "-c", probe, timeout=120)
+    assert result.returncode == 0, result.stderr + container.logs()[-2000:]
+    assert result.stdout.strip()
+    assert "Traceback" not in container.logs()
+
+
+DEFAULT_PER_TRACK = [case for case in CASES if case.is_default]
+
+
+@pytest.mark.parametrize("case", DEFAULT_PER_TRACK, ids=[case.id for case in DEFAULT_PER_TRACK])
+def test_demo_page_in_a_real_browser(case: Case, build, run_container) -> None:
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium")
+    image = build(case)
+    container = run_container(image)
+    wait_until_ready(container)
+    shots = BUILD_DIR / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    errors: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        page = browser.new_page(viewport={"width": 1100, "height": 1300})
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(container.url + "/")
+
+        # What a visitor does: look at the form, press Predict, read the answer.
+        page.wait_for_selector("#predict-form:not([hidden])", timeout=15_000)
+        assert page.locator("#fields input, #fields select").count() == 30
+        page.click("#predict-button")
+        page.wait_for_selector("#result-card:not([hidden])", timeout=15_000)
+        assert page.inner_text("#result") in {"benign", "malignant"}
+        assert page.locator("#probabilities tr").count() == 2
+        page.screenshot(path=str(shots / f"{case.id}.png"), full_page=True)
+        assert errors == [], errors
+
+        # A value the model refuses: the page shows the service's message, no crash.
+        page.fill("input[name=mean_area]", "1e300")
+        page.click("#predict-button")
+        page.wait_for_function(
+            "document.getElementById('result').textContent.includes('422')", timeout=15_000
+        )
+        assert "mean_area" in page.inner_text("#result")
+        page.screenshot(path=str(shots / f"{case.id}-refused.png"), full_page=True)
+        browser.close()
+    # Chromium logs the refused request itself; nothing else may appear.
+    assert all("status of 422" in error for error in errors), errors
