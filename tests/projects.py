@@ -40,6 +40,22 @@ class Installed:
             timeout=timeout,
         )
 
+    def pytest_in(self, project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+        """Run another rendered project's tests in this environment, its own src/ first.
+
+        Projects whose dependencies agree share one environment; that keeps the
+        suite inside CI's budget while every project still runs its own tests.
+        """
+        return self.run(
+            self.bin("pytest"),
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            *args,
+            cwd=project,
+            env={"PYTHONPATH": str(project / "src")},
+        )
+
 
 def install(project: Path, slug: str) -> Installed:
     venv = project / ".venv"

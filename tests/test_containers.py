@@ -200,6 +200,17 @@ def test_image_builds_runs_and_stops_cleanly(case: Case, build, run_container) -
     assert response.status_code == 200, response.text
     assert response.json()["predictions"][0]["prediction"]
 
+    # Serving needs neither MLflow nor plotting: the `train` extra stays in the build stage.
+    lean = docker(
+        "exec",
+        container.id,
+        "python",
+        "-c",
+        "import importlib.util as u; "
+        "print([m for m in ('mlflow', 'matplotlib') if u.find_spec(m)])",
+    )
+    assert lean.stdout.strip() == "[]", lean.stdout + lean.stderr
+
     identity = docker("exec", container.id, "sh", "-c", 'id -u && touch "$HOME/.probe" && echo ok')
     assert identity.stdout.split() == ["1000", "ok"], identity.stderr
 

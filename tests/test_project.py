@@ -43,14 +43,7 @@ def test_every_case_passes_its_own_tests(
 ) -> None:
     project = tmp_path / "project"
     shutil.copytree(rendered(case), project)
-    result = installed.run(
-        installed.bin("pytest"),
-        "-q",
-        "-p",
-        "no:cacheprovider",
-        cwd=project,
-        env={"PYTHONPATH": str(project / "src")},
-    )
+    result = installed.pytest_in(project)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
 
 

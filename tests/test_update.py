@@ -102,15 +102,7 @@ def test_update_applies_template_changes_and_keeps_owner_edits(
     assert "Owner's note: trained on my data." in (project / "README.md").read_text()
     assert ".ipynb_checkpoints/" in (project / ".gitignore").read_text()
     assert "--help" in (project / "Makefile").read_text()
-    result = installed.run(
-        installed.bin("pytest"),
-        "-q",
-        "-rA",
-        "-p",
-        "no:cacheprovider",
-        cwd=project,
-        env={"PYTHONPATH": str(project / "src")},
-    )
+    result = installed.pytest_in(project, "-rA")
     assert result.returncode == 0, result.stdout[-4000:]
     assert "PASSED tests/test_owner.py::test_owner" in result.stdout
 
@@ -173,12 +165,5 @@ def test_growing_a_project_keeps_owner_edits(
     )
     assert conflicts(project) == []
     assert "Owner's note." in (project / "README.md").read_text()
-    result = installed.run(
-        installed.bin("pytest"),
-        "-q",
-        "-p",
-        "no:cacheprovider",
-        cwd=project,
-        env={"PYTHONPATH": str(project / "src")},
-    )
+    result = installed.pytest_in(project)
     assert result.returncode == 0, result.stdout[-4000:]

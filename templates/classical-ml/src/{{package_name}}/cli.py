@@ -59,7 +59,14 @@ def train(
     model_dir: ModelDirOption = None,
 ) -> None:
     """Train, evaluate, log to MLflow, register and export the model."""
-    from .train import train as run_training  # heavy imports only when needed
+    try:
+        from .train import train as run_training  # heavy imports only when needed
+    except ModuleNotFoundError as error:
+        console.print(
+            f"[red]Training needs the `train` extra ({error.name} is missing):[/red] "
+            "pip install -e '.[train]'"
+        )
+        raise typer.Exit(1) from error
 
     settings = build_settings(
         dataset=dataset,
