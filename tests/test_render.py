@@ -38,6 +38,7 @@ CLASSICAL_ML_FILES = [
     "src/{pkg}/export.py",
     "src/{pkg}/figures.py",
     "src/{pkg}/model.py",
+    "src/{pkg}/onnx_export.py",
     "src/{pkg}/readme.py",
     "src/{pkg}/tracking.py",
     "src/{pkg}/train.py",

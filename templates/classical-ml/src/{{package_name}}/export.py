@@ -18,6 +18,7 @@ import skops.io as sio
 from sklearn.pipeline import Pipeline
 
 MODEL_FILE = "model.skops"
+ONNX_FILE = "model.onnx"  # optional fast serving path, see onnx_export.py
 METADATA_FILE = "metadata.json"
 
 # Types beyond skops' defaults that our pipelines contain (trees for random forests).
@@ -32,10 +33,13 @@ class ModelLoadError(RuntimeError):
 class ExportedModel:
     pipeline: Pipeline
     metadata: dict[str, Any]
+    onnx_path: Path | None = None  # present when training verified an ONNX twin
 
 
-def export_model(pipeline: Pipeline, metadata: dict[str, Any], model_dir: Path) -> Path:
-    """Write both files to a temporary folder, then swap it in.
+def export_model(
+    pipeline: Pipeline, metadata: dict[str, Any], model_dir: Path, onnx_model: bytes | None = None
+) -> Path:
+    """Write the files to a temporary folder, then swap it in.
 
     A crash half-way never leaves a new model beside old metadata.
     """
@@ -43,6 +47,8 @@ def export_model(pipeline: Pipeline, metadata: dict[str, Any], model_dir: Path) 
     model_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".export-", dir=model_dir.parent))
     sio.dump(pipeline, staging / MODEL_FILE)
+    if onnx_model is not None:
+        (staging / ONNX_FILE).write_bytes(onnx_model)
     (staging / METADATA_FILE).write_text(json.dumps(metadata, indent=2) + "\n")
     if model_dir.exists():
         backup = model_dir.with_name(model_dir.name + ".previous")
@@ -86,4 +92,6 @@ def load_model(model_dir: Path) -> ExportedModel:
         pipeline = sio.load(path, trusted=untrusted)
     except Exception as error:
         raise ModelLoadError(f"could not load {path} ({error}); re-run training") from error
-    return ExportedModel(pipeline, metadata)
+    onnx_path = model_dir / ONNX_FILE
+    has_onnx = metadata.get("onnx") and onnx_path.is_file()
+    return ExportedModel(pipeline, metadata, onnx_path if has_onnx else None)

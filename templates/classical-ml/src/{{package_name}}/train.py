@@ -25,6 +25,7 @@ from .evaluate import CV_SCORING, PRIMARY_METRIC, compute_metrics
 from .export import TRUSTED_TYPES, export_model
 from .figures import write_figures
 from .model import build_pipeline, feature_schema
+from .onnx_export import convert_to_onnx
 from .readme import update_results_table
 from .tracking import configure_tracking, flatten_params, log_files
 
@@ -128,6 +129,7 @@ def train(settings: Settings, *, show_progress: bool = True) -> TrainResult:
         progress.advance(overall)
 
         step("export")
+        onnx_model = convert_to_onnx(pipeline, split.x_test, dataset.task)
         classes = pipeline.classes_.tolist() if dataset.task == "classification" else None
         metadata = {
             "model_name": settings.registered_model_name,
@@ -138,12 +140,13 @@ def train(settings: Settings, *, show_progress: bool = True) -> TrainResult:
             "task": dataset.task,
             "target": str(dataset.target.name),
             "estimator": settings.estimator,
+            "onnx": onnx_model is not None,
             "classes": classes,
             "primary_metric": PRIMARY_METRIC[dataset.task],
             "metrics": metrics,
             "features": feature_schema(split.x_train),
         }
-        export_model(pipeline, metadata, settings.model_dir)
+        export_model(pipeline, metadata, settings.model_dir, onnx_model)
         settings.reports_dir.mkdir(parents=True, exist_ok=True)
         (settings.reports_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
         update_results_table(settings.readme_path, metadata)

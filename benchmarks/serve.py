@@ -1,0 +1,356 @@
+"""Serving benchmark: our generated service against `mlflow models serve`.
+
+Renders the classical-ml beginner project, installs and trains it, then, in one
+run on this machine, measures side by side:
+
+- ours:      the project's FastAPI service (`<slug> serve`)
+- mlflow:    `mlflow models serve` on the same registered model
+- constant:  a FastAPI endpoint that parses the same body and returns a constant
+             (the ceiling for any FastAPI service on one core)
+- in-process prediction of one row (the floor), ONNX and scikit-learn
+
+Each server is pinned to core 0 with taskset, wrk (Debian's package) to core 1.
+Writes docs/benchmarks.md and exits 1 if a target below is missed.
+
+    python benchmarks/serve.py            # needs wrk and taskset: apt-get install wrk
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import copier
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+UV = str(Path(sys.executable).parent / "uv")
+DOCS = ROOT / "docs" / "benchmarks.md"
+DURATION_S = 10
+SERVER_CORE, LOAD_CORE = "0", "1"
+
+# Targets from issue 8, as ratios measured in this run.
+TARGETS = {
+    "req/s at c=32 vs mlflow": 3.0,
+    "req/s at c=32 vs constant": 0.5,
+    "p99 at c=32 vs mlflow (at most)": 0.25,
+    "start-up vs mlflow (at most)": 1 / 3,
+    "peak RSS vs mlflow (at most)": 0.5,
+}
+
+LUA = """wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = [[{body}]]
+"""
+
+CONSTANT_APP = """
+from fastapi import FastAPI, Request
+
+app = FastAPI()
+
+
+@app.get("/ready")
+async def ready():
+    return {"status": "ready"}
+
+
+@app.post("/predict")
+async def predict(request: Request):
+    await request.json()  # parse the body like the real services do
+    return {"predictions": [{"prediction": "benign"}]}
+"""
+
+
+@dataclass
+class Load:
+    requests_per_s: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+
+
+@dataclass
+class Server:
+    name: str
+    startup_s: float = 0.0
+    peak_rss_mb: float = 0.0
+    loads: dict[str, Load] = field(default_factory=dict)
+
+
+def run(*args: str, cwd: Path | None = None, env: dict | None = None) -> str:
+    result = subprocess.run(
+        list(args), cwd=cwd, env={**os.environ, **(env or {})}, capture_output=True, text=True
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"{' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+def tree_pids(pid: int) -> list[int]:
+    pids, queue = [], [pid]
+    while queue:
+        current = queue.pop()
+        pids.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*"):
+            children = (
+                (task / "children").read_text().split() if (task / "children").exists() else []
+            )
+            queue += [int(child) for child in children]
+    return pids
+
+
+def peak_rss_mb(pid: int) -> float:
+    """Sum of each process's peak resident set (VmHWM) over the process tree."""
+    total_kb = 0
+    for member in tree_pids(pid):
+        status = Path(f"/proc/{member}/status")
+        if status.exists():
+            match = re.search(r"VmHWM:\s+(\d+) kB", status.read_text())
+            total_kb += int(match.group(1)) if match else 0
+    return total_kb / 1024
+
+
+def wrk(url: str, body: str, connections: int, work: Path) -> Load:
+    script = work / "post.lua"
+    script.write_text(LUA.format(body=body))
+    output = run(
+        "taskset",
+        "-c",
+        LOAD_CORE,
+        "wrk",
+        "-t1",
+        f"-c{connections}",
+        f"-d{DURATION_S}s",
+        "--latency",
+        "-s",
+        str(script),
+        url,
+    )
+
+    def latency(label: str) -> float:
+        value, unit = re.search(rf"{label}%\s+([\d.]+)(us|ms|s)", output).groups()
+        return float(value) * {"us": 1e-3, "ms": 1.0, "s": 1e3}[unit]
+
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    socket_errors = re.search(r"Socket errors: .*", output)
+    return Load(
+        requests_per_s=float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        p50_ms=latency("50"),
+        p99_ms=latency("99"),
+        errors=(int(errors.group(1)) if errors else 0) + (1 if socket_errors else 0),
+    )
+
+
+def measure(
+    name: str,
+    command: list[str],
+    ready_url: str,
+    cwd: Path,
+    env: dict,
+    endpoint: str,
+    bodies: dict[str, tuple[str, int]],
+    work: Path,
+) -> Server:
+    server = Server(name)
+    started = time.monotonic()
+    process = subprocess.Popen(
+        ["taskset", "-c", SERVER_CORE, *command],
+        cwd=cwd,
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        while True:
+            try:
+                if httpx.get(ready_url, timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() - started > 120:
+                raise SystemExit(f"{name} did not start")
+            time.sleep(0.05)
+        server.startup_s = time.monotonic() - started
+        for label, (body, connections) in bodies.items():
+            server.loads[label] = wrk(endpoint, body, connections, work)
+        server.peak_rss_mb = peak_rss_mb(process.pid)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    return server
+
+
+def main() -> int:
+    for tool in ("wrk", "taskset"):
+        if shutil.which(tool) is None:
+            raise SystemExit(f"{tool} is required: apt-get install wrk util-linux")
+    work = Path(tempfile.mkdtemp(prefix="mlfolio-bench-"))
+    project = work / "project"
+    print("rendering, installing and training the classical-ml beginner project ...")
+    copier.run_copy(str(ROOT), project, vcs_ref="HEAD", defaults=True, skip_tasks=True, quiet=True)
+    run(UV, "venv", "--quiet", "--python", sys.executable, str(project / ".venv"))
+    python = str(project / ".venv" / "bin" / "python")
+    run(UV, "pip", "install", "--quiet", "--python", python, "-e", ".[dev]", cwd=project)
+    env = {
+        "MLFLOW_TRACKING_URI": f"sqlite:///{project / 'mlflow.db'}",
+        "MLFLOW_DISABLE_TELEMETRY": "true",
+    }
+    run(str(project / ".venv" / "bin" / "tumor-classifier"), "train", cwd=project, env=env)
+    metadata = json.loads((project / "models" / "metadata.json").read_text())
+    row = {f["name"]: f["example"] for f in metadata["features"]}
+    (work / "constant_app.py").write_text(CONSTANT_APP)
+
+    floor = json.loads(
+        run(
+            python,
+            "-c",
+            textwrap.dedent(f"""
+        import dataclasses, json, time
+        from tumor_classifier.export import load_model
+        from tumor_classifier.serving.predictor import Predictor
+        exported = load_model(__import__("pathlib").Path("models"))
+        row = {row!r}
+        result = {{}}
+        for name, p in (("onnx", Predictor(exported)),
+                        ("scikit-learn", Predictor(dataclasses.replace(exported, onnx_path=None)))):
+            p.predict([row]); n = 2000 if p.is_fast else 200; t = time.perf_counter()
+            for _ in range(n): p.predict([row])
+            result[name] = (time.perf_counter() - t) / n * 1e6
+        print(json.dumps(result))
+    """),
+            cwd=project,
+        )
+    )
+
+    bin_dir = project / ".venv" / "bin"
+    ours_body = json.dumps({"rows": [row]})
+    batch_body = json.dumps({"rows": [row] * 32})
+    mlflow_body = json.dumps({"dataframe_records": [row]})
+    mlflow_batch = json.dumps({"dataframe_records": [row] * 32})
+    servers = [
+        measure(
+            "ours",
+            [str(bin_dir / "tumor-classifier"), "serve", "--host", "127.0.0.1", "--port", "8801"],
+            "http://127.0.0.1:8801/ready",
+            project,
+            env,
+            "http://127.0.0.1:8801/predict",
+            {"c=1": (ours_body, 1), "c=32": (ours_body, 32), "batch32 c=32": (batch_body, 32)},
+            work,
+        ),
+        measure(
+            "mlflow models serve",
+            [
+                str(bin_dir / "mlflow"),
+                "models",
+                "serve",
+                "-m",
+                f"models:/{metadata['model_name']}/{metadata['model_version']}",
+                "--env-manager",
+                "local",
+                "--host",
+                "127.0.0.1",
+                "-p",
+                "8802",
+            ],
+            "http://127.0.0.1:8802/ping",
+            project,
+            env,
+            "http://127.0.0.1:8802/invocations",
+            {
+                "c=1": (mlflow_body, 1),
+                "c=32": (mlflow_body, 32),
+                "batch32 c=32": (mlflow_batch, 32),
+            },
+            work,
+        ),
+        measure(
+            "constant FastAPI",
+            [
+                str(bin_dir / "uvicorn"),
+                "constant_app:app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "8803",
+                "--no-access-log",
+            ],
+            "http://127.0.0.1:8803/ready",
+            work,
+            env,
+            "http://127.0.0.1:8803/predict",
+            {"c=1": (ours_body, 1), "c=32": (ours_body, 32)},
+            work,
+        ),
+    ]
+    ours, mlflow, constant = servers
+    ratios = {
+        "req/s at c=32 vs mlflow": ours.loads["c=32"].requests_per_s
+        / mlflow.loads["c=32"].requests_per_s,
+        "req/s at c=32 vs constant": ours.loads["c=32"].requests_per_s
+        / constant.loads["c=32"].requests_per_s,
+        "p99 at c=32 vs mlflow (at most)": ours.loads["c=32"].p99_ms / mlflow.loads["c=32"].p99_ms,
+        "start-up vs mlflow (at most)": ours.startup_s / mlflow.startup_s,
+        "peak RSS vs mlflow (at most)": ours.peak_rss_mb / mlflow.peak_rss_mb,
+    }
+    met = {
+        name: (value >= TARGETS[name]) if "at most" not in name else (value <= TARGETS[name])
+        for name, value in ratios.items()
+    }
+    write_report(servers, floor, ratios, met)
+    print(DOCS.read_text())
+    shutil.rmtree(work, ignore_errors=True)
+    return 0 if all(met.values()) else 1
+
+
+def write_report(servers: list[Server], floor: dict, ratios: dict, met: dict) -> None:
+    lines = [
+        "# Serving benchmark",
+        "",
+        "Written by `python benchmarks/serve.py` (needs `wrk`; run after `bash scripts/test.sh`",
+        "has made `.venv`). classical-ml beginner project, default answers, breast-cancer",
+        f"logistic-regression pipeline. Each server pinned to core {SERVER_CORE}, wrk (1 thread)",
+        f"to core {LOAD_CORE}, {DURATION_S} s per load, loopback. Single rows unless `batch32`",
+        "(32 rows per request). The deep-learning project joins this table when that track exists.",
+        "",
+        "| server | load | req/s | rows/s | p50 (ms) | p99 (ms) | errors |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for server in servers:
+        for label, load in server.loads.items():
+            rows = load.requests_per_s * (32 if label.startswith("batch32") else 1)
+            lines.append(
+                f"| {server.name} | {label} | {load.requests_per_s:,.0f} | {rows:,.0f} | "
+                f"{load.p50_ms:.2f} | {load.p99_ms:.2f} | {load.errors} |"
+            )
+    lines += ["", "| server | start-up to ready (s) | peak RSS (MB) |", "|---|---|---|"]
+    lines += [f"| {s.name} | {s.startup_s:.2f} | {s.peak_rss_mb:,.0f} |" for s in servers]
+    lines += [
+        "",
+        "In-process prediction of one row (the floor): "
+        + ", ".join(f"{name} {us:,.0f} µs" for name, us in floor.items())
+        + ".",
+        "",
+        "| target (issue 8) | measured | required | met |",
+        "|---|---|---|---|",
+    ]
+    for name, value in ratios.items():
+        bound = "≤" if "at most" in name else "≥"
+        lines.append(
+            f"| {name} | {value:.2f} | {bound} {TARGETS[name]:.2f} | "
+            f"{'yes' if met[name] else 'NO'} |"
+        )
+    DOCS.write_text("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
