@@ -203,6 +203,8 @@ def main() -> int:
     env = {
         "MLFLOW_TRACKING_URI": f"sqlite:///{project / 'mlflow.db'}",
         "MLFLOW_DISABLE_TELEMETRY": "true",
+        # `mlflow models serve` starts `uvicorn` from PATH: put the project's venv first.
+        "PATH": f"{project / '.venv' / 'bin'}:{os.environ['PATH']}",
     }
     run(str(project / ".venv" / "bin" / "tumor-classifier"), "train", cwd=project, env=env)
     metadata = json.loads((project / "models" / "metadata.json").read_text())
