@@ -90,14 +90,14 @@ def test_corrupted_model_gives_a_readable_error_not_a_traceback(
 ) -> None:
     broken = tmp_path / "models"
     shutil.copytree(trained_project.project / "models", broken)
-    (broken / "model.skops").write_bytes(b"\x00garbage")
+    (broken / "model.onnx").write_bytes(b"\x00garbage")
     with serving(trained_project, env={"APP_MODEL_DIR": str(broken)}, ready=False) as server:
         assert httpx.get(f"{server.url}/ready").status_code == 503
         server.process.send_signal(signal.SIGTERM)
         server.process.wait(timeout=10)
         logs = server.logs()
     assert "serving without a model" in logs
-    assert "not a readable skops file" in logs
+    assert "not a readable ONNX file" in logs
     assert "Traceback" not in logs
 
 

@@ -1,8 +1,10 @@
 """Write the trained model to a folder the service loads, and read it back safely.
 
-The folder holds ``model.skops`` and ``metadata.json``. skops, unlike pickle,
-does not run arbitrary code on load: it rebuilds only types it is told to trust.
-The allow-list lives here, in code, never next to the model file.
+The folder holds ``model.skops``, ``metadata.json`` and, for all-numeric data,
+``model.onnx``. skops, unlike pickle, does not run arbitrary code on load: it
+rebuilds only types it is told to trust. The allow-list lives here, in code,
+never next to the model file. scikit-learn and skops are imported only when the
+skops file is read, so a service that serves the ONNX twin never loads them.
 """
 
 from __future__ import annotations
@@ -12,10 +14,10 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import skops.io as sio
-from sklearn.pipeline import Pipeline
+if TYPE_CHECKING:
+    from sklearn.pipeline import Pipeline
 
 MODEL_FILE = "model.skops"
 ONNX_FILE = "model.onnx"  # optional fast serving path, see onnx_export.py
@@ -31,7 +33,7 @@ class ModelLoadError(RuntimeError):
 
 @dataclass(frozen=True)
 class ExportedModel:
-    pipeline: Pipeline
+    pipeline: Pipeline | None  # None when only the ONNX twin was asked for
     metadata: dict[str, Any]
     onnx_path: Path | None = None  # present when training verified an ONNX twin
 
@@ -46,6 +48,8 @@ def export_model(
     model_dir = model_dir.resolve()
     model_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".export-", dir=model_dir.parent))
+    import skops.io as sio
+
     sio.dump(pipeline, staging / MODEL_FILE)
     if onnx_model is not None:
         (staging / ONNX_FILE).write_bytes(onnx_model)
@@ -71,9 +75,19 @@ def read_metadata(model_dir: Path) -> dict[str, Any]:
         raise ModelLoadError(f"{path} is not valid JSON ({error}); re-run training") from error
 
 
-def load_model(model_dir: Path) -> ExportedModel:
+def load_model(model_dir: Path, *, need_pipeline: bool = True) -> ExportedModel:
+    """Read the export; with need_pipeline=False, skip the skops file if ONNX is there."""
     metadata = read_metadata(model_dir)
-    path = model_dir / MODEL_FILE
+    onnx_path = model_dir / ONNX_FILE
+    if not (metadata.get("onnx") and onnx_path.is_file()):
+        return ExportedModel(_load_pipeline(model_dir / MODEL_FILE), metadata)
+    pipeline = _load_pipeline(model_dir / MODEL_FILE) if need_pipeline else None
+    return ExportedModel(pipeline, metadata, onnx_path)
+
+
+def _load_pipeline(path: Path) -> Pipeline:
+    import skops.io as sio
+
     if not path.is_file():
         raise ModelLoadError(f"{path} is missing: run the train command first")
     try:
@@ -92,6 +106,4 @@ def load_model(model_dir: Path) -> ExportedModel:
         pipeline = sio.load(path, trusted=untrusted)
     except Exception as error:
         raise ModelLoadError(f"could not load {path} ({error}); re-run training") from error
-    onnx_path = model_dir / ONNX_FILE
-    has_onnx = metadata.get("onnx") and onnx_path.is_file()
-    return ExportedModel(pipeline, metadata, onnx_path if has_onnx else None)
+    return pipeline

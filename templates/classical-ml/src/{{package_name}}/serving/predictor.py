@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import onnxruntime as ort
-import pandas as pd
 
 from ..config import Settings
 from ..export import ExportedModel, ModelLoadError, load_model
+
+if TYPE_CHECKING:  # pandas is imported only on the scikit-learn path
+    import pandas as pd
 
 __all__ = ["ModelLoadError", "OutOfRange", "Predictor", "load_predictor"]
 
@@ -55,7 +57,12 @@ def _onnx_session(path: Path) -> ort.InferenceSession:
     options = ort.SessionOptions()
     options.intra_op_num_threads = 1
     options.inter_op_num_threads = 1
-    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    try:
+        return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    except Exception as error:  # onnxruntime raises its own types for a damaged file
+        raise ModelLoadError(
+            f"{path} is not a readable ONNX file ({error}); re-run training"
+        ) from error
 
 
 class Predictor:
@@ -74,6 +81,8 @@ class Predictor:
         return self._session is not None
 
     def frame(self, rows: list[dict[str, Any]]) -> pd.DataFrame:
+        import pandas as pd
+
         frame = pd.DataFrame.from_records(rows, columns=self.columns)
         # Match the dtypes the pipeline saw in training: numbers and Python strings.
         for name in self._categorical:
@@ -128,6 +137,6 @@ class Predictor:
 
 
 def load_predictor(settings: Settings) -> Predictor:
-    predictor = Predictor(load_model(settings.model_dir))
+    predictor = Predictor(load_model(settings.model_dir, need_pipeline=False))
     predictor.warm_up()
     return predictor
