@@ -43,6 +43,24 @@ def render_and_commit(template: Path, dest: Path, data: dict, ref: str = BASE_TA
     return dest
 
 
+def update(project: Path, **data: str) -> None:
+    """`copier update --defaults --vcs-ref HEAD`, as an owner would run it.
+
+    Copier asks for trust on update whenever the template has tasks, even when
+    they are skipped, hence unsafe=True next to skip_tasks=True.
+    """
+    copier.run_update(
+        project,
+        data=data,
+        vcs_ref="HEAD",
+        defaults=True,
+        overwrite=True,
+        skip_tasks=True,
+        unsafe=True,
+        quiet=True,
+    )
+
+
 def conflicts(project: Path) -> list[str]:
     found = [str(p.relative_to(project)) for p in project.rglob("*.rej")]
     for path in project.rglob("*"):
@@ -86,15 +104,7 @@ def test_update_applies_template_changes_and_keeps_owner_edits(
     )
     git(template, "commit", "--quiet", "-am", "template change")
 
-    copier.run_update(
-        project,
-        vcs_ref="HEAD",
-        defaults=True,
-        overwrite=True,
-        skip_tasks=True,
-        unsafe=True,  # Copier asks for trust on update whenever the template has tasks
-        quiet=True,
-    )
+    update(project)
 
     assert conflicts(project) == []
     assert "seed: int = 7" in (project / "src" / package / "config.py").read_text()
@@ -121,16 +131,7 @@ def test_growing_to_an_unbuilt_level_is_refused_and_changes_nothing(
         template_repo, tmp_path / "project", {"track": track, "level": level}
     )
     with pytest.raises(ValueError, match="not built yet"):
-        copier.run_update(
-            project,
-            data={"level": higher[0]},
-            vcs_ref="HEAD",
-            defaults=True,
-            overwrite=True,
-            skip_tasks=True,
-            unsafe=True,
-            quiet=True,
-        )
+        update(project, level=higher[0])
     status = subprocess.run(
         ["git", "status", "--porcelain"], cwd=project, capture_output=True, text=True
     )
@@ -153,16 +154,7 @@ def test_growing_a_project_keeps_owner_edits(
     )
     edit(project / "README.md", "\n## Quickstart", "\nOwner's note.\n\n## Quickstart")
     git(project, "commit", "--quiet", "-am", "owner's edit")
-    copier.run_update(
-        project,
-        data={"level": next_level},
-        vcs_ref="HEAD",
-        defaults=True,
-        overwrite=True,
-        skip_tasks=True,
-        unsafe=True,
-        quiet=True,
-    )
+    update(project, level=next_level)
     assert conflicts(project) == []
     assert "Owner's note." in (project / "README.md").read_text()
     result = installed.pytest_in(project)
