@@ -1,4 +1,4 @@
-"""Developer helper: render the default project, run ruff on it, copy fixes back.
+"""Developer helper: render the fullest project, run ruff on it, copy fixes back.
 
 Plain template files (no .jinja suffix) are copied back as ruff left them; the
 generated tests' .jinja files differ from their output only by the package
@@ -19,37 +19,60 @@ import copier
 ROOT = Path(__file__).resolve().parents[1]
 TRACK = ROOT / "templates" / "classical-ml"
 PACKAGE = "tumor_classifier"
+LEVEL = "intermediate"  # the highest built level has every file the lower ones have
 INCLUDE = re.compile(r'\{% include "([^"]+)" %\}')
+CONDITIONAL = re.compile(r"\{% if [^%]+ %\}(.*?)\{% endif %\}")
+
+
+def template_sources() -> dict[Path, Path]:
+    """Each rendered file's path -> the template file it came from."""
+    sources = {}
+    for path in TRACK.rglob("*"):
+        if path.is_file():
+            name = CONDITIONAL.sub(r"\1", str(path.relative_to(TRACK)))
+            name = name.replace("{{package_name}}", PACKAGE).removesuffix(".jinja")
+            sources[Path(name)] = path
+    return sources
 
 
 def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "project"
         copier.run_copy(
-            str(ROOT), out, vcs_ref="HEAD", defaults=True, unsafe=False, skip_tasks=True, quiet=True
+            str(ROOT),
+            out,
+            data={"level": LEVEL},
+            vcs_ref="HEAD",
+            defaults=True,
+            unsafe=False,
+            skip_tasks=True,
+            quiet=True,
         )
         ruff = [sys.executable, "-m", "ruff"]
         subprocess.run([*ruff, "check", "--fix", "--quiet", str(out)], check=False)
         subprocess.run([*ruff, "format", "--quiet", str(out)], check=True)
+        sources = template_sources()
         for rendered in sorted(out.rglob("*.py")):
             relative = rendered.relative_to(out)
-            template_rel = Path(str(relative).replace(PACKAGE, "{{package_name}}"))
-            plain, jinja = TRACK / template_rel, TRACK / f"{template_rel}.jinja"
+            source = sources.get(relative)
             text = rendered.read_text()
-            if plain.exists():
-                if plain.read_text() != text:
-                    plain.write_text(text)
-                    print(f"formatted {template_rel}")
-            elif jinja.exists() and INCLUDE.fullmatch(jinja.read_text()):
-                shared = ROOT / INCLUDE.fullmatch(jinja.read_text()).group(1)
+            if source is None:
+                continue
+            template = source.read_text()
+            if source.suffix != ".jinja":
+                if template != text:
+                    source.write_text(text)
+                    print(f"formatted {source.relative_to(ROOT)}")
+            elif INCLUDE.fullmatch(template):
+                shared = ROOT / INCLUDE.fullmatch(template).group(1)
                 if shared.read_text() != text:
                     shared.write_text(text)
                     print(f"formatted {shared.relative_to(ROOT)}")
-            elif jinja.exists() and "{%" not in jinja.read_text():
+            elif "{%" not in template and str(relative).startswith("tests"):
                 restored = text.replace(PACKAGE, "{{ package_name }}")
-                if jinja.read_text() != restored and str(relative).startswith("tests"):
-                    jinja.write_text(restored)
-                    print(f"formatted {template_rel}.jinja")
+                if template != restored:
+                    source.write_text(restored)
+                    print(f"formatted {source.relative_to(ROOT)}")
         subprocess.run([*ruff, "check", str(out)], check=False)
         subprocess.run([*ruff, "format", "--diff", str(out)], check=False)
     return 0

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 import deploy_rules as rules
-from matrix import Case, cases
+from matrix import Case, cases, choices
 
 CASES = cases()
 RUFF = [sys.executable, "-m", "ruff"]
@@ -58,7 +58,35 @@ CLASSICAL_ML_FILES = [
     "tests/test_train.py",
 ]
 
+# What each level adds to the level below it.
+CLASSICAL_ML_LEVEL_FILES = {
+    "beginner": [],
+    "intermediate": [
+        ".pre-commit-config.yaml",
+        "configs/train.yaml",
+        "src/{pkg}/explain.py",
+        "src/{pkg}/registry.py",
+        "src/{pkg}/tune.py",
+        "src/{pkg}/validation.py",
+        "tests/test_boosting.py",
+        "tests/test_config.py",
+        "tests/test_explain.py",
+        "tests/test_registry.py",
+        "tests/test_tune.py",
+        "tests/test_validation.py",
+    ],
+}
+
 BASE_FILES = {"classical-ml": CLASSICAL_ML_FILES}
+LEVEL_FILES = {"classical-ml": CLASSICAL_ML_LEVEL_FILES}
+
+
+def expected_files(case: Case, given: dict) -> set[str]:
+    names = list(BASE_FILES[case.track])
+    levels = choices("level")  # in order: each level adds to the ones before it
+    for level in levels[: levels.index(case.level) + 1]:
+        names += LEVEL_FILES[case.track][level]
+    return {name.format(pkg=given["package_name"]) for name in names}
 
 
 def answers(project: Path) -> dict:
@@ -81,7 +109,7 @@ def project(case: Case, rendered: Callable[[Case], Path]) -> Path:
 
 def test_exact_file_set(case: Case, project: Path) -> None:
     given = answers(project)
-    expected = {name.format(pkg=given["package_name"]) for name in BASE_FILES[case.track]}
+    expected = expected_files(case, given)
     if "render" in given["deploy_targets"]:
         expected.add("render.yaml")
     if given["license"] != "proprietary":

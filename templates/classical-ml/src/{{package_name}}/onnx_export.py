@@ -35,6 +35,11 @@ def convert_to_onnx(pipeline: Pipeline, x_test: pd.DataFrame, task: Task) -> byt
     if not all(pd.api.types.is_numeric_dtype(column) for _, column in x_test.items()):
         log.info("not exporting ONNX: categorical features are served by scikit-learn")
         return None
+    model_module = type(pipeline.named_steps["model"]).__module__
+    if not model_module.startswith("sklearn."):
+        # skl2onnx converts scikit-learn's own estimators; boosters need extra converters.
+        log.info("not exporting ONNX: %s is served by scikit-learn", model_module.split(".")[0])
+        return None
     import onnxruntime as ort
     from skl2onnx import to_onnx
     from skl2onnx.common.data_types import FloatTensorType
@@ -52,7 +57,8 @@ def convert_to_onnx(pipeline: Pipeline, x_test: pd.DataFrame, task: Task) -> byt
         )
         outputs = session.run(None, onnx_inputs(x_test))
     except Exception as error:  # skl2onnx raises many types for unsupported pieces
-        log.warning("not exporting ONNX: conversion failed (%s)", error)
+        reason = (str(error).strip().splitlines() or [""])[0]  # some messages run for pages
+        log.warning("not exporting ONNX: conversion failed (%s: %s)", type(error).__name__, reason)
         return None
     if task == "classification":
         labels, probabilities = outputs
