@@ -84,23 +84,58 @@ def rendered(render: Render) -> Callable[[Case], Path]:
     return _get
 
 
+Environments = Callable[[str, str], Installed]
+
+
 @pytest.fixture(scope="session")
-def installed(
+def environment(
     rendered: Callable[[Case], Path], tmp_path_factory: pytest.TempPathFactory
-) -> Installed:
-    """The default case, installed from its own pyproject.toml into a fresh venv."""
-    default = next(case for case in cases() if case.is_default)
-    source = rendered(default)
-    # Work on a copy: training writes models/, reports/ and the README table.
-    project = tmp_path_factory.mktemp("installed") / source.name
-    shutil.copytree(source, project)
-    slug = yaml.safe_load((project / ".copier-answers.yml").read_text())["project_slug"]
-    return install(project, slug)
+) -> Environments:
+    """(track, level) -> that level's default case, installed from its own
+    pyproject.toml into a fresh venv (once per session). Cases with other
+    options share their level's environment: their dependencies are the same."""
+    environments: dict[tuple[str, str], Installed] = {}
+
+    def _get(track: str, level: str) -> Installed:
+        if (track, level) not in environments:
+            source = rendered(Case(track, level))
+            # Work on a copy: training writes models/, reports/ and the README table.
+            project = tmp_path_factory.mktemp(f"installed-{level}") / source.name
+            shutil.copytree(source, project)
+            slug = yaml.safe_load((project / ".copier-answers.yml").read_text())["project_slug"]
+            environments[(track, level)] = install(project, slug)
+        return environments[(track, level)]
+
+    return _get
 
 
 @pytest.fixture(scope="session")
-def trained_project(installed: Installed) -> Installed:
-    result = installed.run(installed.bin(installed.slug), "train")
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    assert "Held-out metrics" in result.stdout
-    return installed
+def trained(environment: Environments) -> Environments:
+    """(track, level) -> its installed default project after `<slug> train`."""
+    done: set[tuple[str, str]] = set()
+
+    def _get(track: str, level: str) -> Installed:
+        project = environment(track, level)
+        if (track, level) not in done:
+            result = project.run(project.bin(project.slug), "train")
+            assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+            assert "Held-out metrics" in result.stdout
+            done.add((track, level))
+        return project
+
+    return _get
+
+
+def default_case() -> Case:
+    return next(case for case in cases() if case.is_default)
+
+
+@pytest.fixture(scope="session")
+def installed(environment: Environments) -> Installed:
+    """The default case (first track, first level), installed."""
+    return environment(default_case().track, default_case().level)
+
+
+@pytest.fixture(scope="session")
+def trained_project(trained: Environments) -> Installed:
+    return trained(default_case().track, default_case().level)

@@ -100,3 +100,14 @@ def cases() -> list[Case]:
         result.append(Case(track, level))
         result += [Case(track, level, variation) for variation in option_variations()]
     return result
+
+
+def level_defaults() -> list[Case]:
+    """One case per built (track, level): its answers all defaults."""
+    return [case for case in cases() if case.is_default]
+
+
+def reaches(case: Case, level: str) -> bool:
+    """Whether the case's level is `level` or above it (levels add to the ones below)."""
+    levels = choices("level")
+    return levels.index(case.level) >= levels.index(level)

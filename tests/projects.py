@@ -101,11 +101,16 @@ def wait_for(url: str, process: subprocess.Popen, path: str, timeout: float = 60
 
 
 @contextmanager
-def serving(installed: Installed, env: dict | None = None, ready: bool = True) -> Iterator[Server]:
+def serving(
+    installed: Installed,
+    env: dict | None = None,
+    ready: bool = True,
+    extra_args: tuple[str, ...] = (),
+) -> Iterator[Server]:
     """Run `<slug> serve` on a free port; with ready=True, wait for /ready to say 200."""
     port = free_port()
     process = subprocess.Popen(
-        [installed.bin(installed.slug), "serve", "--host", "127.0.0.1"],
+        [installed.bin(installed.slug), "serve", "--host", "127.0.0.1", *extra_args],
         cwd=installed.project,
         env={**os.environ, "PORT": str(port), **(env or {})},
         stdout=subprocess.PIPE,

@@ -1,60 +1,82 @@
 """Slow: rendered projects install, pass their own tests, train and serve.
 
-The default case installs from its own pyproject.toml into a fresh virtual
-environment. The other cases share that environment (their dependencies are
-the same) and put their own ``src/`` first on the path, which keeps CI inside
-its time budget while still running every case's own test suite.
+Each built (track, level) installs its default case from its own
+pyproject.toml into a fresh virtual environment. The cases with other options
+share their level's environment (their dependencies are the same) and put
+their own ``src/`` first on the path, which keeps CI inside its time budget
+while still running every case's own test suite.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
 import signal
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 import pytest
 
-from matrix import Case, cases
-from projects import Installed, serving
+from conftest import GIT_IDENTITY, Environments
+from matrix import Case, cases, choices, level_defaults, reaches
+from projects import serving
 
-# One xdist group: the shared environment is built once, on one worker.
+# One xdist group: each environment is built once, on one worker.
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("rendered-projects")]
 
+LEVEL_DEFAULTS = level_defaults()
 OTHER_CASES = [case for case in cases() if not case.is_default]
+INTERMEDIATE_AND_UP = [case for case in LEVEL_DEFAULTS if reaches(case, "intermediate")]
 
 
-def test_default_project_passes_its_own_tests(installed: Installed) -> None:
+def ids(selected: list[Case]) -> list[str]:
+    return [case.id for case in selected]
+
+
+@pytest.mark.parametrize("case", LEVEL_DEFAULTS, ids=ids(LEVEL_DEFAULTS))
+def test_level_passes_its_own_tests(case: Case, environment: Environments) -> None:
+    installed = environment(case.track, case.level)
     result = installed.run(installed.bin("pytest"), "-q", "-p", "no:cacheprovider")
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert " passed" in result.stdout
 
 
-def test_default_project_passes_its_own_lint(installed: Installed) -> None:
+@pytest.mark.parametrize("case", LEVEL_DEFAULTS, ids=ids(LEVEL_DEFAULTS))
+def test_level_passes_its_own_lint(case: Case, environment: Environments) -> None:
+    installed = environment(case.track, case.level)
     for args in (["check", "."], ["format", "--check", "."]):
         result = installed.run(installed.bin("ruff"), *args)
         assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.parametrize("case", OTHER_CASES, ids=[case.id for case in OTHER_CASES])
+@pytest.mark.parametrize("case", OTHER_CASES, ids=ids(OTHER_CASES))
 def test_every_case_passes_its_own_tests(
-    case: Case, rendered: Callable[[Case], Path], installed: Installed, tmp_path: Path
+    case: Case, rendered: Callable[[Case], Path], environment: Environments, tmp_path: Path
 ) -> None:
     project = tmp_path / "project"
     shutil.copytree(rendered(case), project)
-    result = installed.pytest_in(project)
+    result = environment(case.track, case.level).pytest_in(project)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
 
 
-def test_training_exports_and_fills_the_readme(trained_project: Installed) -> None:
-    assert (trained_project.project / "models" / "model.skops").is_file()
-    assert (trained_project.project / "reports" / "confusion_matrix.png").is_file()
-    assert "| accuracy |" in (trained_project.project / "README.md").read_text()
+@pytest.mark.parametrize("case", LEVEL_DEFAULTS, ids=ids(LEVEL_DEFAULTS))
+def test_training_exports_and_fills_the_readme(case: Case, trained: Environments) -> None:
+    project = trained(case.track, case.level).project
+    assert (project / "models" / "model.skops").is_file()
+    assert (project / "reports" / "confusion_matrix.png").is_file()
+    readme = (project / "README.md").read_text()
+    assert "| accuracy |" in readme
+    if reaches(case, "intermediate"):
+        assert "| estimator |" in readme  # the comparison of linear and boosted models
+        assert (project / "reports" / "shap_summary.png").is_file()
+        assert (project / "models" / "schema.yaml").is_file()
 
 
-def test_served_model_predicts_over_http(trained_project: Installed) -> None:
-    with serving(trained_project) as server:
+@pytest.mark.parametrize("case", LEVEL_DEFAULTS, ids=ids(LEVEL_DEFAULTS))
+def test_served_model_predicts_over_http(case: Case, trained: Environments) -> None:
+    with serving(trained(case.track, case.level)) as server:
         url = server.url
         metadata = httpx.get(f"{url}/metadata").json()
         row = {feature["name"]: feature["example"] for feature in metadata["features"]}
@@ -64,9 +86,58 @@ def test_served_model_predicts_over_http(trained_project: Installed) -> None:
         bad = httpx.post(f"{url}/predict", json={"rows": [{**row, "mean_radius": "big"}]})
         assert bad.status_code == 422
         assert "text/html" in httpx.get(f"{url}/").headers["content-type"]
+        if reaches(case, "intermediate"):
+            explained = httpx.post(f"{url}/explain", json={"rows": [row]})
+            assert explained.status_code == 200, explained.text
+            assert set(explained.json()["explanations"][0]["contributions"]) == set(row)
+            # The training data's schema: a radius far outside what was seen is refused.
+            outlier = httpx.post(f"{url}/predict", json={"rows": [{**row, "mean_radius": 1e6}]})
+            assert outlier.status_code == 422
+            assert "mean_radius" in outlier.text
         # uvicorn shuts down gracefully, then re-raises the signal: -SIGTERM is clean.
         server.process.send_signal(signal.SIGTERM)
         assert server.process.wait(timeout=10) in (0, -signal.SIGTERM)
         logs = server.logs()
         assert "Finished server process" in logs
         assert "Traceback" not in logs
+
+
+def exported_metadata(project: Path) -> dict:
+    return json.loads((project / "models" / "metadata.json").read_text())
+
+
+@pytest.mark.parametrize("case", INTERMEDIATE_AND_UP, ids=ids(INTERMEDIATE_AND_UP))
+def test_tuned_champion_beats_the_beginner_baseline(case: Case, trained: Environments) -> None:
+    baseline = exported_metadata(trained(case.track, choices("level")[0]).project)["metrics"]["f1"]
+    installed = trained(case.track, case.level)
+    slug = installed.slug
+    result = installed.run(installed.bin(slug), "tune")  # the budget a user gets
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "trials; best cross-validation score" in result.stdout
+    # The service loads the champion straight from the registry, not from models/.
+    uri = f"models:/{slug}@champion"
+    with serving(installed, extra_args=("--model-uri", uri)) as server:
+        served = httpx.get(f"{server.url}/metadata").json()
+    # models/ follows the champion: tune exports only a model that takes the alias.
+    assert served["model_version"] == exported_metadata(installed.project)["model_version"]
+    assert served["metrics"]["f1"] > baseline, (served["metrics"]["f1"], baseline)
+
+
+@pytest.mark.parametrize("case", INTERMEDIATE_AND_UP, ids=ids(INTERMEDIATE_AND_UP))
+def test_pre_commit_passes_on_the_rendered_project(
+    case: Case, rendered: Callable[[Case], Path], environment: Environments, tmp_path: Path
+) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(rendered(case), project)
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=project, check=True)
+    subprocess.run(["git", *GIT_IDENTITY, "add", "-A"], cwd=project, check=True)
+    installed = environment(case.track, case.level)
+    result = installed.run(
+        installed.bin("pre-commit"),
+        "run",
+        "--all-files",
+        cwd=project,
+        env={"PRE_COMMIT_HOME": str(tmp_path / "pre-commit-cache")},
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert "Failed" not in result.stdout

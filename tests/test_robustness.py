@@ -16,6 +16,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from conftest import Environments
+from matrix import Case, level_defaults
 from projects import Installed, serving
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("rendered-projects")]
@@ -23,6 +25,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("rendered-projects")]
 ST = str(Path(sys.executable).parent / "st")
 SEED = 42
 MIN_CASES = 200
+LEVEL_DEFAULTS = level_defaults()
 
 
 def schemathesis_counts(report: Path) -> dict[str, Counter]:
@@ -41,10 +44,11 @@ def schemathesis_counts(report: Path) -> dict[str, Counter]:
     return counts
 
 
+@pytest.mark.parametrize("case", LEVEL_DEFAULTS, ids=[case.id for case in LEVEL_DEFAULTS])
 def test_schemathesis_finds_no_5xx_and_no_schema_violations(
-    trained_project: Installed, tmp_path: Path
+    case: Case, trained: Environments, tmp_path: Path
 ) -> None:
-    with serving(trained_project) as server:
+    with serving(trained(case.track, case.level)) as server:
         result = subprocess.run(
             [
                 ST,
@@ -71,7 +75,8 @@ def test_schemathesis_finds_no_5xx_and_no_schema_violations(
     (report,) = tmp_path.glob("*.ndjson")
     counts = schemathesis_counts(report)
     print("schemathesis:", {op: dict(tally) for op, tally in counts.items()})
-    assert counts["POST /predict"]["cases"] >= MIN_CASES
+    for operation in [op for op in counts if op.startswith("POST")]:  # /predict, /explain
+        assert counts[operation]["cases"] >= MIN_CASES, operation
     assert {"GET /health", "GET /ready", "GET /metadata"} <= counts.keys()
     assert sum(tally["5xx"] for tally in counts.values()) == 0
 

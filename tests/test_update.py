@@ -9,9 +9,8 @@ from pathlib import Path
 import copier
 import pytest
 
-from conftest import git
+from conftest import Environments, git
 from matrix import built_track_levels, choices
-from projects import Installed
 
 BASE_TAG = "v0.0.0"  # set by the template_repo fixture
 TRACKS = sorted({track for track, _ in built_track_levels()})
@@ -75,7 +74,7 @@ def conflicts(project: Path) -> list[str]:
 @pytest.mark.xdist_group("rendered-projects")
 @pytest.mark.parametrize("track", TRACKS)
 def test_update_applies_template_changes_and_keeps_owner_edits(
-    track: str, template_repo: Path, installed: Installed, tmp_path: Path
+    track: str, template_repo: Path, environment: Environments, tmp_path: Path
 ) -> None:
     template = tmp_path / "template"
     shutil.copytree(template_repo, template)
@@ -112,7 +111,7 @@ def test_update_applies_template_changes_and_keeps_owner_edits(
     assert "Owner's note: trained on my data." in (project / "README.md").read_text()
     assert ".ipynb_checkpoints/" in (project / ".gitignore").read_text()
     assert "--help" in (project / "Makefile").read_text()
-    result = installed.pytest_in(project, "-rA")
+    result = environment(track, first_level(track)).pytest_in(project, "-rA")
     assert result.returncode == 0, result.stdout[-4000:]
     assert "PASSED tests/test_owner.py::test_owner" in result.stdout
 
@@ -146,7 +145,7 @@ def test_growing_a_project_keeps_owner_edits(
     level: str,
     next_level: str,
     template_repo: Path,
-    installed: Installed,
+    environment: Environments,
     tmp_path: Path,
 ) -> None:
     project = render_and_commit(
@@ -157,5 +156,5 @@ def test_growing_a_project_keeps_owner_edits(
     update(project, level=next_level)
     assert conflicts(project) == []
     assert "Owner's note." in (project / "README.md").read_text()
-    result = installed.pytest_in(project)
+    result = environment(track, next_level).pytest_in(project)
     assert result.returncode == 0, result.stdout[-4000:]
