@@ -13,7 +13,10 @@ DOCKERD_PID=""
 
 containers_up() {
     local missing=()
-    command -v docker >/dev/null || missing+=(docker.io)
+    # A docker client alone is not enough: without a reachable engine we need dockerd.
+    if ! docker info >/dev/null 2>&1 && ! command -v dockerd >/dev/null; then
+        missing+=(docker.io)
+    fi
     command -v mmdebstrap >/dev/null || missing+=(mmdebstrap)
     command -v chromium >/dev/null || missing+=(chromium)
     if [ ${#missing[@]} -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
