@@ -1,8 +1,8 @@
 # Sourced by scripts/test.sh: a Docker engine, local base images and a browser
 # for the container and browser tests.
 #
-# As root with apt (CI, a fresh machine), it installs docker.io, mmdebstrap and
-# chromium, starts dockerd in the background (stopped by PID when the tests
+# As root with apt (CI, a fresh machine), it installs docker.io, mmdebstrap,
+# chromium, docker-compose and postgresql, starts dockerd in the background (stopped by PID when the tests
 # end) and builds one local base image per Python version it can. Elsewhere it
 # uses what is there; the container tests skip with the reason, unless
 # MLFOLIO_REQUIRE_DOCKER=1 (set by .ci/run) turns a missing piece into a failure.
@@ -19,6 +19,10 @@ containers_up() {
     fi
     command -v mmdebstrap >/dev/null || missing+=(mmdebstrap)
     command -v chromium >/dev/null || missing+=(chromium)
+    # Not containers, but the same kind of system tool: the compose file's
+    # validator and the PostgreSQL server the advanced level's tests run.
+    command -v docker-compose >/dev/null || missing+=(docker-compose)
+    compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
     if [ ${#missing[@]} -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
         echo "installing ${missing[*]}"
         apt-get update -qq

@@ -19,7 +19,7 @@ import copier
 ROOT = Path(__file__).resolve().parents[1]
 TRACK = ROOT / "templates" / "classical-ml"
 PACKAGE = "tumor_classifier"
-LEVEL = "intermediate"  # the highest built level has every file the lower ones have
+LEVEL = "advanced"  # the highest level has every file the lower ones have
 INCLUDE = re.compile(r'\{% include "([^"]+)" %\}')
 CONDITIONAL = re.compile(r"\{% if [^%]+ %\}(.*?)\{% endif %\}")
 
@@ -65,6 +65,8 @@ def main() -> int:
                     print(f"formatted {source.relative_to(ROOT)}")
             elif INCLUDE.fullmatch(template):
                 shared = ROOT / INCLUDE.fullmatch(template).group(1)
+                if "{%" in shared.read_text():
+                    continue  # a template itself: its rendering is not its source
                 if shared.read_text() != text:
                     shared.write_text(text)
                     print(f"formatted {shared.relative_to(ROOT)}")

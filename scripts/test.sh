@@ -11,7 +11,7 @@ T0=$(date +%s)
 step() { echo "--- [$(( $(date +%s) - T0 ))s] $*"; }
 
 trap containers_down EXIT
-step "containers: Docker engine, base images, browser"
+step "system tools: Docker engine, base images, browser, docker-compose, PostgreSQL"
 containers_up
 step "pytest"
 python -m pytest -n 2 --dist loadgroup --durations=10 "$@"

@@ -9,7 +9,10 @@ while still running every case's own test suite.
 
 from __future__ import annotations
 
+import csv
 import json
+import os
+import platform
 import shutil
 import signal
 import subprocess
@@ -20,7 +23,7 @@ import httpx
 import pytest
 
 from conftest import GIT_IDENTITY, Environments
-from matrix import Case, cases, choices, level_defaults, reaches
+from matrix import ROOT, Case, cases, choices, level_defaults, reaches
 from projects import serving
 
 # One xdist group: each environment is built once, on one worker.
@@ -29,6 +32,9 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("rendered-projects")]
 LEVEL_DEFAULTS = level_defaults()
 OTHER_CASES = [case for case in cases() if not case.is_default]
 INTERMEDIATE_AND_UP = [case for case in LEVEL_DEFAULTS if reaches(case, "intermediate")]
+ADVANCED = [case for case in LEVEL_DEFAULTS if reaches(case, "advanced")]
+LOAD_TEST_TABLE = ROOT / "docs" / "loadtest.md"
+LOAD_USERS, LOAD_SECONDS = 16, 15
 
 
 def ids(selected: list[Case]) -> list[str]:
@@ -141,3 +147,56 @@ def test_pre_commit_passes_on_the_rendered_project(
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert "Failed" not in result.stdout
+
+
+@pytest.mark.parametrize("case", ADVANCED, ids=ids(ADVANCED))
+def test_locust_load_test_and_prometheus_agree(
+    case: Case, trained: Environments, tmp_path: Path
+) -> None:
+    installed = trained(case.track, case.level)
+    with serving(installed) as server:
+        result = installed.run(
+            installed.bin("locust"),
+            "--locustfile",
+            "loadtest/locustfile.py",
+            "--host",
+            server.url,
+            "--headless",
+            f"--users={LOAD_USERS}",
+            f"--spawn-rate={LOAD_USERS}",
+            f"--run-time={LOAD_SECONDS}s",
+            f"--csv={tmp_path / 'load'}",
+            "--only-summary",
+        )
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+        metrics = httpx.get(f"{server.url}/metrics").text
+    stats = {row["Name"]: row for row in csv.DictReader((tmp_path / "load_stats.csv").open())}
+    total = stats["Aggregated"]
+    assert int(total["Failure Count"]) == 0
+    assert int(total["Request Count"]) > 100
+    # The service's own metrics saw every request Locust recorded, and a few more:
+    # Locust drops the requests still in flight when its clock stops.
+    predicted = sum(
+        int(row["Request Count"]) for name, row in stats.items() if name.startswith("/predict")
+    )
+    line = 'http_requests_total{method="POST",route="/predict",status="200"} '
+    counted = next(float(x.removeprefix(line)) for x in metrics.splitlines() if x.startswith(line))
+    assert predicted <= counted <= predicted * 1.1 + LOAD_USERS, (counted, predicted)
+    lines = [
+        "# Load test",
+        "",
+        "Written by `tests/test_project.py` on every full run: the advanced project's",
+        f"`loadtest/locustfile.py`, {LOAD_USERS} clients for {LOAD_SECONDS} s against",
+        "`<slug> serve` on the same machine (client and server share its cores),",
+        f"{platform.machine()}, {os.cpu_count()} cores. Mostly one row a request, one",
+        "request in eleven a batch of 32 rows. No failures allowed.",
+        "",
+        "| request | requests | failures | req/s | p50 (ms) | p99 (ms) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, row in stats.items():
+        lines.append(
+            f"| {name} | {row['Request Count']} | {row['Failure Count']} | "
+            f"{float(row['Requests/s']):.0f} | {row['50%']} | {row['99%']} |"
+        )
+    LOAD_TEST_TABLE.write_text("\n".join(lines) + "\n")

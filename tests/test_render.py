@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -75,6 +77,17 @@ CLASSICAL_ML_LEVEL_FILES = {
         "tests/test_tune.py",
         "tests/test_validation.py",
     ],
+    "advanced": [
+        ".github/workflows/release.yml",
+        "compose.yaml",
+        "loadtest/locustfile.py",
+        "mlflow-server/Dockerfile",
+        "src/{pkg}/drift.py",
+        "src/{pkg}/model_card.py",
+        "src/{pkg}/serving/metrics.py",
+        "tests/test_model_card.py",
+        "tests/test_monitoring.py",
+    ],
 }
 
 BASE_FILES = {"classical-ml": CLASSICAL_ML_FILES}
@@ -126,18 +139,22 @@ def test_answers_file_records_the_choices(case: Case, project: Path) -> None:
     assert "use_tuning" not in given and "default_port" not in given
 
 
+# A Jinja tag as the templates write them; Python's f"{x:.0%}" is not one.
+JINJA_TAG = re.compile(r"\{\{\s|\s\}\}|\{%[-\s]|[-\s]%\}")
+
+
 def test_no_leftover_jinja(project: Path) -> None:
     leftovers = [
         str(path.relative_to(project))
         for path in project.rglob("*")
-        if path.is_file() and re.search(r"\{\{|\{%|%\}|\}\}", path.read_text())
+        if path.is_file() and re.search(JINJA_TAG, path.read_text())
     ]
     # GitHub Actions expressions are meant to survive rendering.
     workflow = re.compile(r"\$\{\{ [^}]+ \}\}")
     leftovers = [
         name
         for name in leftovers
-        if re.search(r"\{\{|\{%|%\}", workflow.sub("", (project / name).read_text()))
+        if re.search(JINJA_TAG, workflow.sub("", (project / name).read_text()))
     ]
     assert leftovers == []
 
@@ -168,19 +185,24 @@ def test_yaml_and_toml_parse(project: Path) -> None:
     assert script == f"{given['package_name']}.cli:app"
 
 
-def test_dockerfile_is_hadolint_clean(project: Path) -> None:
-    result = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "hadolint"),
-            "--failure-threshold",
-            "info",
-            "Dockerfile",
-        ],
-        cwd=project,
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+def dockerfiles(project: Path) -> list[Path]:
+    return sorted(project.rglob("Dockerfile"))
+
+
+def test_dockerfiles_are_hadolint_clean(project: Path) -> None:
+    for dockerfile in dockerfiles(project):
+        result = subprocess.run(
+            [
+                str(Path(sys.executable).parent / "hadolint"),
+                "--failure-threshold",
+                "info",
+                str(dockerfile.relative_to(project)),
+            ],
+            cwd=project,
+            capture_output=True,
+            text=True,
+        )
+        assert result.returncode == 0, f"{dockerfile}: {result.stdout}{result.stderr}"
 
 
 def test_dockerfile_contract(project: Path) -> None:
@@ -195,7 +217,9 @@ def test_dockerfile_contract(project: Path) -> None:
     assert {"mlflow.db", "data", ".venv", "**/__pycache__"} <= set(ignored)
 
 
-def test_workflow_matches_github_schema(project: Path) -> None:
+def test_workflows_match_github_schema(project: Path) -> None:
+    workflows = sorted((project / ".github" / "workflows").glob("*.yml"))
+    assert workflows
     result = subprocess.run(
         [
             sys.executable,
@@ -203,12 +227,48 @@ def test_workflow_matches_github_schema(project: Path) -> None:
             "check_jsonschema",
             "--builtin-schema",
             "vendor.github-workflows",
-            str(project / ".github/workflows/ci.yml"),
+            *map(str, workflows),
         ],
         capture_output=True,
         text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_release_workflow_deploys_each_chosen_target_with_named_secrets(project: Path) -> None:
+    path = project / ".github" / "workflows" / "release.yml"
+    if not path.exists():
+        return
+    workflow = yaml.safe_load(path.read_text())
+    assert workflow[True]["push"]["tags"] == ["v*"]  # YAML 1.1 reads the key `on` as True
+    targets = answers(project)["deploy_targets"]
+    expected = {"image"} | {f"deploy-{target}" for target in targets}
+    assert set(workflow["jobs"]) == expected
+    text = path.read_text()
+    # Credentials come from the repository's secrets, never from the file itself.
+    for secret in re.findall(r"secrets\.(\w+)", text):
+        assert secret in {"GITHUB_TOKEN", "RENDER_DEPLOY_HOOK_URL", "HF_TOKEN"}, secret
+        assert secret in text.split("name: Release")[0] or secret == "GITHUB_TOKEN", secret
+
+
+def test_compose_file_is_valid_for_the_compose_tool(project: Path) -> None:
+    path = project / "compose.yaml"
+    if not path.exists():
+        return
+    tool = shutil.which("docker-compose")
+    if tool is None:
+        if os.environ.get("MLFOLIO_REQUIRE_DOCKER") == "1":
+            pytest.fail("docker-compose is missing (scripts/containers.sh installs it)")
+        pytest.skip("docker-compose is not installed")
+    result = subprocess.run(
+        [tool, "--file", str(path), "config", "--quiet"], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    stack = yaml.safe_load(path.read_text())
+    assert set(stack["services"]) == {"postgres", "mlflow", "app"}
+    assert (project / stack["services"]["mlflow"]["build"] / "Dockerfile").is_file()
+    app = stack["services"]["app"]["environment"]
+    assert app["APP_MODEL_URI"] == f"models:/{answers(project)['project_slug']}@champion"
 
 
 def served_paths(project: Path) -> set[str]:
