@@ -23,7 +23,7 @@ import httpx
 import pytest
 import yaml
 
-from matrix import ROOT, Case, cases
+from matrix import ROOT, Case, cases, reaches
 from projects import free_port
 
 pytestmark = [pytest.mark.docker, pytest.mark.xdist_group("docker")]
@@ -312,3 +312,40 @@ def test_demo_page_in_a_real_browser(case: Case, build, run_container) -> None:
         browser.close()
     # Chromium logs the refused request itself; nothing else may appear.
     assert all("status of 422" in error for error in errors), errors
+
+
+WITH_TRACKING_SERVER = [case for case in CASES if case.is_default and reaches(case, "advanced")]
+
+
+@pytest.mark.parametrize("case", WITH_TRACKING_SERVER, ids=[c.id for c in WITH_TRACKING_SERVER])
+def test_compose_tracking_server_image_builds_with_its_postgres_driver(
+    case: Case, rendered: Callable[[Case], Path]
+) -> None:
+    """compose.yaml's `mlflow` service: its image builds and has the client the stack needs.
+
+    (The `postgres` service's official image cannot be pulled here; the tracking
+    stack itself runs as processes in tests/test_tracking_stack.py.)
+    """
+    project = rendered(case)
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    base = base_images().get(answers["python_version"])
+    if base is None:
+        pytest.skip(f"no local base image with Python {answers['python_version']}")
+    tag = "mlfolio-test/mlflow-server:" + re.sub(r"[^a-z0-9_.-]+", "-", case.id.lower())
+    result = docker(
+        "build", "--build-arg", f"BASE_IMAGE={base}", "-t", tag, str(project / "mlflow-server")
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    probe = docker(
+        "run",
+        "--rm",
+        tag,
+        "python",
+        "-c",
+        "import mlflow, psycopg; print(mlflow.__version__, psycopg.__version__)",
+    )
+    assert probe.returncode == 0, probe.stderr
+    pinned = re.search(r'"mlflow==([^"]+)"', (project / "mlflow-server" / "Dockerfile").read_text())
+    assert pinned and probe.stdout.split()[0] == pinned.group(1)
+    user = docker("run", "--rm", tag, "id", "-u")
+    assert user.stdout.strip() == "1000"
