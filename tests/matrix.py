@@ -111,3 +111,21 @@ def reaches(case: Case, level: str) -> bool:
     """Whether the case's level is `level` or above it (levels add to the ones below)."""
     levels = choices("level")
     return levels.index(case.level) >= levels.index(level)
+
+
+def image_cases() -> list[Case]:
+    """The cases whose Docker images are built and run.
+
+    Every level's default, and each Python version at every level (a new Python
+    can lack wheels for one level's dependencies). The other options change
+    the image the same way at every level (deploy targets: the port; license:
+    a text file), so their variations are built at the first level only.
+    """
+    first = {track: level for track, level in reversed(built_track_levels())}
+    return [
+        case
+        for case in cases()
+        if case.is_default
+        or set(case.options) == {"python_version"}
+        or first[case.track] == case.level
+    ]

@@ -23,7 +23,7 @@ import httpx
 import pytest
 import yaml
 
-from matrix import ROOT, Case, cases, reaches
+from matrix import ROOT, Case, image_cases, reaches
 from projects import free_port
 
 pytestmark = [pytest.mark.docker, pytest.mark.xdist_group("docker")]
@@ -64,7 +64,8 @@ def docker(*args: str, timeout: int = 900) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["docker", *args], capture_output=True, text=True, timeout=timeout)
 
 
-CASES = cases()
+# Building an image is the slow part of this module: see image_cases() for which.
+CASES = image_cases()
 
 
 @dataclass(frozen=True)
