@@ -1,4 +1,4 @@
-"""Developer helper: render the fullest project, run ruff on it, copy fixes back.
+"""Developer helper: render each track's fullest project, run ruff, copy fixes back.
 
 Plain template files (no .jinja suffix) are copied back as ruff left them; the
 generated tests' .jinja files differ from their output only by the package
@@ -17,31 +17,39 @@ from pathlib import Path
 import copier
 
 ROOT = Path(__file__).resolve().parents[1]
-TRACK = ROOT / "templates" / "classical-ml"
-PACKAGE = "tumor_classifier"
-LEVEL = "advanced"  # the highest level has every file the lower ones have
+# track -> (its default package name, its highest built level, which has every file)
+TRACKS = {
+    "classical-ml": ("tumor_classifier", "advanced"),
+    "deep-learning": ("digit_recognizer", "beginner"),
+}
 INCLUDE = re.compile(r'\{% include "([^"]+)" %\}')
 CONDITIONAL = re.compile(r"\{% if [^%]+ %\}(.*?)\{% endif %\}")
 
 
-def template_sources() -> dict[Path, Path]:
+def template_sources(track: Path, package: str) -> dict[Path, Path]:
     """Each rendered file's path -> the template file it came from."""
     sources = {}
-    for path in TRACK.rglob("*"):
+    for path in track.rglob("*"):
         if path.is_file():
-            name = CONDITIONAL.sub(r"\1", str(path.relative_to(TRACK)))
-            name = name.replace("{{package_name}}", PACKAGE).removesuffix(".jinja")
+            name = CONDITIONAL.sub(r"\1", str(path.relative_to(track)))
+            name = name.replace("{{package_name}}", package).removesuffix(".jinja")
             sources[Path(name)] = path
     return sources
 
 
 def main() -> int:
+    for track, (package, level) in TRACKS.items():
+        format_track(track, package, level)
+    return 0
+
+
+def format_track(track: str, package: str, level: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "project"
         copier.run_copy(
             str(ROOT),
             out,
-            data={"level": LEVEL},
+            data={"track": track, "level": level},
             vcs_ref="HEAD",
             defaults=True,
             unsafe=False,
@@ -51,7 +59,7 @@ def main() -> int:
         ruff = [sys.executable, "-m", "ruff"]
         subprocess.run([*ruff, "check", "--fix", "--quiet", str(out)], check=False)
         subprocess.run([*ruff, "format", "--quiet", str(out)], check=True)
-        sources = template_sources()
+        sources = template_sources(ROOT / "templates" / track, package)
         for rendered in sorted(out.rglob("*.py")):
             relative = rendered.relative_to(out)
             source = sources.get(relative)
@@ -71,13 +79,12 @@ def main() -> int:
                     shared.write_text(text)
                     print(f"formatted {shared.relative_to(ROOT)}")
             elif "{%" not in template and str(relative).startswith("tests"):
-                restored = text.replace(PACKAGE, "{{ package_name }}")
+                restored = text.replace(package, "{{ package_name }}")
                 if template != restored:
                     source.write_text(restored)
                     print(f"formatted {source.relative_to(ROOT)}")
         subprocess.run([*ruff, "check", str(out)], check=False)
         subprocess.run([*ruff, "format", "--diff", str(out)], check=False)
-    return 0
 
 
 if __name__ == "__main__":

@@ -83,11 +83,20 @@ def unbuilt_track_levels() -> list[tuple[str, str]]:
     return [(t, lv) for t in choices("track") for lv in choices("level") if (t, lv) not in built]
 
 
-def option_variations() -> list[dict[str, Any]]:
+def asked(name: str, answers: dict[str, Any]) -> bool:
+    """Whether copier.yml asks question `name` given these answers (its `when:`)."""
+    when = questions()[name].get("when", True)
+    if isinstance(when, bool):
+        return when
+    return _jinja().from_string(when).render(**answers).strip().lower() == "true"
+
+
+def option_variations(track: str) -> list[dict[str, Any]]:
     """Each non-default option on its own (the defaults are covered by every case)."""
     variations: list[dict[str, Any]] = []
-    for name in ("python_version", "license"):
-        variations += [{name: value} for value in choices(name) if value != default(name)]
+    for name in ("python_version", "license", "accelerator"):
+        if asked(name, {"track": track}):
+            variations += [{name: value} for value in choices(name) if value != default(name)]
     targets = choices("deploy_targets")
     subsets = [[]] + [[t] for t in targets] + [targets]
     variations += [{"deploy_targets": s} for s in subsets if s != default("deploy_targets")]
@@ -98,7 +107,7 @@ def cases() -> list[Case]:
     result = []
     for track, level in built_track_levels():
         result.append(Case(track, level))
-        result += [Case(track, level, variation) for variation in option_variations()]
+        result += [Case(track, level, variation) for variation in option_variations(track)]
     return result
 
 
@@ -118,14 +127,19 @@ def image_cases() -> list[Case]:
 
     Every level's default, and each Python version at every level (a new Python
     can lack wheels for one level's dependencies). The other options change
-    the image the same way at every level (deploy targets: the port; license:
-    a text file), so their variations are built at the first level only.
+    the image the same way at every level and in every track (deploy targets:
+    the port; license: a text file), so their variations are built once, at
+    the first track's first level. CUDA images are not built here: their base
+    image is NVIDIA's, which no local registry has (they are linted instead).
     """
-    first = {track: level for track, level in reversed(built_track_levels())}
+    first = built_track_levels()[0]
     return [
         case
         for case in cases()
-        if case.is_default
-        or set(case.options) == {"python_version"}
-        or first[case.track] == case.level
+        if case.options.get("accelerator", "cpu") == "cpu"
+        and (
+            case.is_default
+            or set(case.options) == {"python_version"}
+            or (case.track, case.level) == first
+        )
     ]

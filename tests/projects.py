@@ -57,11 +57,42 @@ class Installed:
         )
 
 
+# A CPU build of torch on this machine's disk (see DESIGN.md). Projects ask for
+# torch from the PyPI-style PyTorch index in their [tool.uv.sources], which this
+# machine cannot reach; their tests get the local CPU wheel instead.
+TORCH_WHEELS = Path(os.environ.get("MLFOLIO_TORCH_WHEELS", "/opt/wheels"))
+
+
+def torch_options(tmp: Path) -> list[str]:
+    """uv options that give torch's CPU build: the local wheel, else the CPU index."""
+    wheels = sorted(
+        TORCH_WHEELS.glob(f"torch-*-cp{sys.version_info.major}{sys.version_info.minor}-*.whl")
+    )
+    if not wheels:
+        return ["--no-sources", "--torch-backend", "cpu"]
+    version = wheels[-1].name.split("-")[1]  # e.g. 2.13.0+cpu
+    constraints = tmp / "torch-constraints.txt"
+    constraints.write_text(f"torch=={version}\n")
+    return ["--no-sources", "--find-links", str(TORCH_WHEELS), "--constraint", str(constraints)]
+
+
 def install(project: Path, slug: str) -> Installed:
     venv = project / ".venv"
     subprocess.run([UV, "venv", "--quiet", "--python", sys.executable, str(venv)], check=True)
+    pyproject = (project / "pyproject.toml").read_text()
+    extra = torch_options(project.parent) if '"torch' in pyproject else []
     result = subprocess.run(
-        [UV, "pip", "install", "--quiet", "--python", str(venv / "bin" / "python"), "-e", ".[dev]"],
+        [
+            UV,
+            "pip",
+            "install",
+            "--quiet",
+            "--python",
+            str(venv / "bin" / "python"),
+            *extra,
+            "-e",
+            ".[dev]",
+        ],
         cwd=project,
         capture_output=True,
         text=True,

@@ -39,6 +39,7 @@ BAD_ANSWERS = [
     ({"license": "GPL-3.0"}, "license"),
     ({"python_version": "3.9"}, "python_version"),
     ({"deploy_targets": ["heroku"]}, "deploy_targets"),
+    ({"track": "deep-learning", "accelerator": "tpu"}, "accelerator"),
 ] + [({"track": track, "level": level}, "not built yet") for track, level in unbuilt_track_levels()]
 
 

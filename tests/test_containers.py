@@ -23,8 +23,10 @@ import httpx
 import pytest
 import yaml
 
+from conftest import Environments
 from matrix import ROOT, Case, image_cases, reaches
 from projects import free_port
+from tracks import DIGIT_ZERO, EXPECTED_ANSWERS, TORCH_TRACKS, answer_of, example_request
 
 pytestmark = [pytest.mark.docker, pytest.mark.xdist_group("docker")]
 
@@ -85,7 +87,11 @@ _sizes: dict[str, tuple[str, float, float]] = {}
 
 
 @pytest.fixture(scope="session")
-def build(rendered: Callable[[Case], Path], tmp_path_factory: pytest.TempPathFactory):
+def build(
+    rendered: Callable[[Case], Path],
+    trained: Environments,
+    tmp_path_factory: pytest.TempPathFactory,
+):
     built: dict[str, Image] = {}
 
     def _build(case: Case) -> Image:
@@ -98,6 +104,11 @@ def build(rendered: Callable[[Case], Path], tmp_path_factory: pytest.TempPathFac
         # A fresh copy, as from git: no models/, so the build trains one.
         context = tmp_path_factory.mktemp("context") / "project"
         shutil.copytree(rendered(case), context)
+        if case.track in TORCH_TRACKS:
+            # Training in the build takes CPU torch from download.pytorch.org, which
+            # this machine cannot reach: commit a model trained here, as users may.
+            models = trained(case.track, case.level).project / "models"
+            shutil.copytree(models, context / "models")
         tag = f"mlfolio-test/{answers['project_slug']}:" + re.sub(
             r"[^a-z0-9_.-]+", "-", case.id.lower()
         )
@@ -182,11 +193,6 @@ def wait_until_ready(container: Container, timeout: float = 90) -> None:
     pytest.fail(f"container never became ready:\n{container.logs()[-3000:]}")
 
 
-def example_row(url: str) -> dict:
-    features = httpx.get(f"{url}/metadata").json()["features"]
-    return {feature["name"]: feature["example"] for feature in features}
-
-
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
 def test_image_builds_runs_and_stops_cleanly(case: Case, build, run_container) -> None:
     image = build(case)
@@ -199,16 +205,17 @@ def test_image_builds_runs_and_stops_cleanly(case: Case, build, run_container) -
     container = run_container(image)
     wait_until_ready(container)
     assert httpx.get(f"{container.url}/health").json() == {"status": "ok"}
-    response = httpx.post(f"{container.url}/predict", json={"rows": [example_row(container.url)]})
+    body = example_request(case.track, container.url)
+    response = httpx.post(f"{container.url}/predict", json=body)
     assert response.status_code == 200, response.text
-    assert response.json()["predictions"][0]["prediction"]
+    assert answer_of(case.track, response.json()) in EXPECTED_ANSWERS[case.track]
 
     # Serving needs no plotting and no training: the `train` extra stays in the build
     # stage. Only a service that pulls its model from a tracking server has an
     # MLflow client (mlflow-skinny), and then it must be a listed dependency.
     pyproject = tomllib.loads((image.context / "pyproject.toml").read_text())
     client = any(d.startswith("mlflow-skinny") for d in pyproject["project"]["dependencies"])
-    unwanted = ("matplotlib", "optuna") + (() if client else ("mlflow",))
+    unwanted = ("matplotlib", "optuna", "torch") + (() if client else ("mlflow",))
     lean = docker(
         "exec",
         container.id,
@@ -248,10 +255,13 @@ def test_image_serves_offline_from_a_read_only_filesystem(case: Case, build, run
         "    except Exception:\n"
         "        time.sleep(0.5)\n"
         "meta = json.load(u.urlopen(base + '/metadata'))\n"
-        "row = {f['name']: f['example'] for f in meta['features']}\n"
-        "req = u.Request(base + '/predict', json.dumps({'rows': [row]}).encode(),\n"
+        "if 'features' in meta:  # tabular: one row of the features' examples\n"
+        "    body = {'rows': [{f['name']: f['example'] for f in meta['features']}]}\n"
+        f"else:  # images: an 8x8 digit\n"
+        f"    body = {{'images': [{DIGIT_ZERO!r}]}}\n"
+        "req = u.Request(base + '/predict', json.dumps(body).encode(),\n"
         "                {'Content-Type': 'application/json'})\n"
-        "print(json.load(u.urlopen(req))['predictions'][0]['prediction'])\n"
+        "print(json.load(u.urlopen(req))['predictions'][0])\n"
     )
     result = docker("exec", container.id, "python", "-c", probe, timeout=120)
     assert result.returncode == 0, result.stderr + container.logs()[-2000:]
@@ -259,10 +269,19 @@ def test_image_serves_offline_from_a_read_only_filesystem(case: Case, build, run
     assert "Traceback" not in container.logs()
 
 
-DEFAULT_PER_TRACK = [case for case in CASES if case.is_default]
+TABULAR_DEFAULTS = [case for case in CASES if case.is_default and case.track == "classical-ml"]
+IMAGE_DEFAULTS = [case for case in CASES if case.is_default and case.track == "deep-learning"]
+BROWSER_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
-@pytest.mark.parametrize("case", DEFAULT_PER_TRACK, ids=[case.id for case in DEFAULT_PER_TRACK])
+@pytest.mark.parametrize("case", TABULAR_DEFAULTS, ids=[case.id for case in TABULAR_DEFAULTS])
 def test_demo_page_in_a_real_browser(case: Case, build, run_container) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -276,16 +295,7 @@ def test_demo_page_in_a_real_browser(case: Case, build, run_container) -> None:
     errors: list[str] = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
+            executable_path=CHROMIUM, headless=True, args=BROWSER_ARGS
         )
         page = browser.new_page(viewport={"width": 1100, "height": 1300})
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -313,6 +323,59 @@ def test_demo_page_in_a_real_browser(case: Case, build, run_container) -> None:
         browser.close()
     # Chromium logs the refused request itself; nothing else may appear.
     assert all("status of 422" in error for error in errors), errors
+
+
+@pytest.mark.parametrize("case", IMAGE_DEFAULTS, ids=[case.id for case in IMAGE_DEFAULTS])
+def test_drawing_pad_in_a_real_browser(case: Case, build, run_container, tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium")
+    image = build(case)
+    container = run_container(image)
+    wait_until_ready(container)
+    shots = BUILD_DIR / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    errors: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=BROWSER_ARGS
+        )
+        page = browser.new_page(viewport={"width": 1000, "height": 900})
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(container.url + "/")
+        page.wait_for_function(
+            "document.getElementById('status').textContent.startsWith('Draw a digit')",
+            timeout=15_000,
+        )
+
+        # What a visitor does: draw a "1" (one vertical stroke) and lift the pen.
+        box = page.locator("#pad").bounding_box()
+        assert box is not None
+        x = box["x"] + box["width"] / 2
+        page.mouse.move(x, box["y"] + 40)
+        page.mouse.down()
+        for step in range(1, 21):
+            page.mouse.move(x, box["y"] + 40 + step * (box["height"] - 80) / 20)
+        page.mouse.up()
+        page.wait_for_selector("#result-card:not([hidden])", timeout=15_000)
+        assert page.inner_text("#result") in {str(d) for d in range(10)}
+        assert page.locator("#probabilities tr").count() == 5
+        page.screenshot(path=str(shots / f"{case.id}.png"), full_page=True)
+        assert errors == [], errors
+
+        # Not an image: the page shows the service's message, no crash.
+        text_file = tmp_path / "notes.png"
+        text_file.write_text("not a picture")
+        page.set_input_files("#file-input", str(text_file))
+        page.wait_for_function(
+            "document.getElementById('status').textContent.includes('415')", timeout=15_000
+        )
+        assert "PNG or JPEG" in page.inner_text("#status")
+        page.screenshot(path=str(shots / f"{case.id}-refused.png"), full_page=True)
+        browser.close()
+    assert all("status of 415" in error for error in errors), errors
 
 
 WITH_TRACKING_SERVER = [case for case in CASES if case.is_default and reaches(case, "advanced")]

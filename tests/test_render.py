@@ -33,6 +33,7 @@ CLASSICAL_ML_FILES = [
     "src/{pkg}/__init__.py",
     "src/{pkg}/__main__.py",
     "src/{pkg}/cli.py",
+    "src/{pkg}/cli_helpers.py",
     "src/{pkg}/config.py",
     "src/{pkg}/data.py",
     "src/{pkg}/evaluate.py",
@@ -41,6 +42,7 @@ CLASSICAL_ML_FILES = [
     "src/{pkg}/model.py",
     "src/{pkg}/onnx_export.py",
     "src/{pkg}/readme.py",
+    "src/{pkg}/results.py",
     "src/{pkg}/tracking.py",
     "src/{pkg}/train.py",
     "src/{pkg}/serving/__init__.py",
@@ -56,6 +58,48 @@ CLASSICAL_ML_FILES = [
     "tests/test_api.py",
     "tests/test_cli.py",
     "tests/test_data.py",
+    "tests/test_model.py",
+    "tests/test_train.py",
+]
+
+DEEP_LEARNING_FILES = [
+    ".copier-answers.yml",
+    ".dockerignore",
+    ".github/workflows/ci.yml",
+    ".gitignore",
+    "Dockerfile",
+    "Makefile",
+    "README.md",
+    "pyproject.toml",
+    "src/{pkg}/__init__.py",
+    "src/{pkg}/__main__.py",
+    "src/{pkg}/cli.py",
+    "src/{pkg}/cli_helpers.py",
+    "src/{pkg}/config.py",
+    "src/{pkg}/data.py",
+    "src/{pkg}/devices.py",
+    "src/{pkg}/export.py",
+    "src/{pkg}/figures.py",
+    "src/{pkg}/model.py",
+    "src/{pkg}/readme.py",
+    "src/{pkg}/results.py",
+    "src/{pkg}/tracking.py",
+    "src/{pkg}/train.py",
+    "src/{pkg}/serving/__init__.py",
+    "src/{pkg}/serving/app.py",
+    "src/{pkg}/serving/images.py",
+    "src/{pkg}/serving/limits.py",
+    "src/{pkg}/serving/predictor.py",
+    "src/{pkg}/serving/routes.py",
+    "src/{pkg}/serving/schemas.py",
+    "src/{pkg}/serving/state.py",
+    "src/{pkg}/serving/static/index.html",
+    "src/{pkg}/serving/static/style.css",
+    "tests/conftest.py",
+    "tests/test_api.py",
+    "tests/test_cli.py",
+    "tests/test_data.py",
+    "tests/test_images.py",
     "tests/test_model.py",
     "tests/test_train.py",
 ]
@@ -90,8 +134,10 @@ CLASSICAL_ML_LEVEL_FILES = {
     ],
 }
 
-BASE_FILES = {"classical-ml": CLASSICAL_ML_FILES}
-LEVEL_FILES = {"classical-ml": CLASSICAL_ML_LEVEL_FILES}
+DEEP_LEARNING_LEVEL_FILES: dict[str, list[str]] = {"beginner": []}
+
+BASE_FILES = {"classical-ml": CLASSICAL_ML_FILES, "deep-learning": DEEP_LEARNING_FILES}
+LEVEL_FILES = {"classical-ml": CLASSICAL_ML_LEVEL_FILES, "deep-learning": DEEP_LEARNING_LEVEL_FILES}
 
 
 def expected_files(case: Case, given: dict) -> set[str]:
@@ -208,13 +254,49 @@ def test_dockerfiles_are_hadolint_clean(project: Path) -> None:
 def test_dockerfile_contract(project: Path) -> None:
     given = answers(project)
     dockerfile = (project / "Dockerfile").read_text()
-    assert f"ARG BASE_IMAGE=python:{given['python_version']}-slim" in dockerfile
+    if given.get("accelerator") == "cuda":
+        assert "ARG BASE_IMAGE=nvidia/cuda:" in dockerfile
+        assert f"uv python install {given['python_version']}" in dockerfile
+    else:
+        assert f"ARG BASE_IMAGE=python:{given['python_version']}-slim" in dockerfile
     assert "--uid 1000" in dockerfile and "USER 1000" in dockerfile
     assert "HEALTHCHECK" in dockerfile
     port = 7860 if "hf-spaces" in given["deploy_targets"] else 8000
     assert f"PORT={port}" in dockerfile
     ignored = (project / ".dockerignore").read_text().split()
     assert {"mlflow.db", "data", ".venv", "**/__pycache__"} <= set(ignored)
+
+
+def test_accelerator_picks_torch_index_and_base_image_together(project: Path) -> None:
+    """cpu: the CPU wheel index and a slim Python image. cuda: the CUDA 12.x index
+    (cu12x), NVIDIA's CUDA 12.x runtime image and onnxruntime's CUDA 12 build.
+    Everywhere: CI and the in-build training take CPU torch (no GPU there)."""
+    given = answers(project)
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    dependencies = pyproject["project"]["dependencies"]
+    if "accelerator" not in given:
+        assert "tool" not in pyproject or "uv" not in pyproject["tool"]
+        return
+    (index,) = pyproject["tool"]["uv"]["index"]
+    assert pyproject["tool"]["uv"]["sources"]["torch"] == [{"index": index["name"]}]
+    assert index["explicit"] is True
+    base = re.search(r"ARG BASE_IMAGE=(\S+)", (project / "Dockerfile").read_text()).group(1)
+    if given["accelerator"] == "cpu":
+        assert index["url"] == "https://download.pytorch.org/whl/cpu"
+        assert base == f"python:{given['python_version']}-slim"
+        assert not any(d.startswith("onnxruntime-gpu") for d in dependencies)
+    else:
+        cuda = re.fullmatch(r"nvidia/cuda:(\d+)\.(\d+)\.\d+-cudnn-runtime-ubuntu\d+\.\d+", base)
+        assert cuda, base
+        assert index["url"] == f"https://download.pytorch.org/whl/cu{cuda[1]}{cuda[2]}"
+        assert cuda[1] == "12"  # onnxruntime-gpu's default PyPI build is CUDA 12 + cuDNN 9
+        assert any(d.startswith("onnxruntime-gpu") for d in dependencies)
+    train_extra = pyproject["project"]["optional-dependencies"]["train"]
+    assert any(d.startswith("torch") for d in train_extra)
+    assert not any(d.startswith("torch") for d in dependencies)  # serving is onnxruntime
+    ci = (project / ".github" / "workflows" / "ci.yml").read_text()
+    assert "--no-sources --torch-backend cpu" in ci
+    assert "--no-sources --torch-backend cpu" in (project / "Dockerfile").read_text()
 
 
 def test_workflows_match_github_schema(project: Path) -> None:

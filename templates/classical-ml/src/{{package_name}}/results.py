@@ -1,12 +1,8 @@
-"""Keep the README's results table in step with the latest training run."""
+"""The results table of the README: test metrics and the estimators compared."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
-
-START = "<!-- results:start -->"
-END = "<!-- results:end -->"
 
 
 def results_table(metadata: dict[str, Any]) -> str:
@@ -39,16 +35,3 @@ def comparison_table(comparison: dict[str, dict[str, float]], chosen: str) -> li
         label = f"**{name}**" if name == chosen else name
         lines.append(f"| {label} | " + " | ".join(f"{row[m]:.4f}" for m in metrics) + " |")
     return lines
-
-
-def update_results_table(readme: Path, metadata: dict[str, Any]) -> bool:
-    """Replace the text between the markers; leave the README alone if they are gone."""
-    if not readme.is_file():
-        return False
-    text = readme.read_text()
-    if START not in text or END not in text:
-        return False
-    head, rest = text.split(START, 1)
-    _, tail = rest.split(END, 1)
-    readme.write_text(f"{head}{START}\n{results_table(metadata)}\n{END}{tail}")
-    return True
