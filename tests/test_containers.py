@@ -360,7 +360,7 @@ def test_drawing_pad_in_a_real_browser(case: Case, build, run_container, tmp_pat
             page.mouse.move(x, box["y"] + 40 + step * (box["height"] - 80) / 20)
         page.mouse.up()
         page.wait_for_selector("#result-card:not([hidden])", timeout=15_000)
-        assert page.inner_text("#result") in {str(d) for d in range(10)}
+        assert page.inner_text("#result") == "1"
         assert page.locator("#probabilities tr").count() == 5
         page.screenshot(path=str(shots / f"{case.id}.png"), full_page=True)
         assert errors == [], errors

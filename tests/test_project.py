@@ -25,14 +25,22 @@ import pytest
 from conftest import GIT_IDENTITY, Environments
 from matrix import ROOT, Case, cases, choices, level_defaults, reaches
 from projects import serving
+from tracks import DIGIT_ZERO, EXPECTED_ANSWERS, answer_of, example_request
 
 # One xdist group: each environment is built once, on one worker.
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("rendered-projects")]
 
 LEVEL_DEFAULTS = level_defaults()
 OTHER_CASES = [case for case in cases() if not case.is_default]
-INTERMEDIATE_AND_UP = [case for case in LEVEL_DEFAULTS if reaches(case, "intermediate")]
-ADVANCED = [case for case in LEVEL_DEFAULTS if reaches(case, "advanced")]
+# The tuning, pre-commit and load-test features exist in the classical-ml track.
+INTERMEDIATE_AND_UP = [
+    case
+    for case in LEVEL_DEFAULTS
+    if reaches(case, "intermediate") and case.track == "classical-ml"
+]
+ADVANCED = [
+    case for case in LEVEL_DEFAULTS if reaches(case, "advanced") and case.track == "classical-ml"
+]
 LOAD_TEST_TABLE = ROOT / "docs" / "loadtest.md"
 LOAD_USERS, LOAD_SECONDS = 16, 15
 
@@ -67,7 +75,11 @@ def test_every_case_passes_its_own_tests(
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
 
 
-@pytest.mark.parametrize("case", LEVEL_DEFAULTS, ids=ids(LEVEL_DEFAULTS))
+TABULAR = [case for case in LEVEL_DEFAULTS if case.track == "classical-ml"]
+IMAGES = [case for case in LEVEL_DEFAULTS if case.track == "deep-learning"]
+
+
+@pytest.mark.parametrize("case", TABULAR, ids=ids(TABULAR))
 def test_training_exports_and_fills_the_readme(case: Case, trained: Environments) -> None:
     project = trained(case.track, case.level).project
     assert (project / "models" / "model.skops").is_file()
@@ -80,19 +92,58 @@ def test_training_exports_and_fills_the_readme(case: Case, trained: Environments
         assert (project / "models" / "schema.yaml").is_file()
 
 
+@pytest.mark.parametrize("case", IMAGES, ids=ids(IMAGES))
+def test_digits_reach_97_percent_in_under_60_seconds(case: Case, trained: Environments) -> None:
+    """The issue's bar for `<slug> train` with its defaults, on this machine's CPU."""
+    project = trained(case.track, case.level).project
+    metadata = exported_metadata(project)
+    assert metadata["metrics"]["test_accuracy"] >= 0.97, metadata["metrics"]
+    assert metadata["metrics"]["train_seconds"] < 60, metadata["metrics"]
+    assert metadata["device"] == "cpu"
+    assert (project / "models" / "model.onnx").is_file()
+    for figure in ("curves.png", "confusion_matrix.png", "misclassified.png"):
+        assert (project / "reports" / figure).is_file(), figure
+    readme = (project / "README.md").read_text()
+    assert f"| held-out accuracy | {metadata['metrics']['test_accuracy']:.4f} |" in readme
+
+
+def digit_png(pixels: list[list[int]], scale: int = 20) -> bytes:
+    """An 8x8 digit (0-16) drawn large, dark ink on white, as a PNG."""
+    import io
+
+    from PIL import Image
+
+    grey = bytes(255 - round(value * 255 / 16) for row in pixels for value in row)
+    image = Image.frombytes("L", (8, 8), grey).resize(
+        (8 * scale, 8 * scale), Image.Resampling.NEAREST
+    )
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
 @pytest.mark.parametrize("case", LEVEL_DEFAULTS, ids=ids(LEVEL_DEFAULTS))
 def test_served_model_predicts_over_http(case: Case, trained: Environments) -> None:
     with serving(trained(case.track, case.level)) as server:
         url = server.url
-        metadata = httpx.get(f"{url}/metadata").json()
-        row = {feature["name"]: feature["example"] for feature in metadata["features"]}
-        response = httpx.post(f"{url}/predict", json={"rows": [row]})
+        body = example_request(case.track, url)
+        response = httpx.post(f"{url}/predict", json=body)
         assert response.status_code == 200, response.text
-        assert response.json()["predictions"][0]["prediction"] in {"benign", "malignant"}
-        bad = httpx.post(f"{url}/predict", json={"rows": [{**row, "mean_radius": "big"}]})
-        assert bad.status_code == 422
+        assert answer_of(case.track, response.json()) in EXPECTED_ANSWERS[case.track]
         assert "text/html" in httpx.get(f"{url}/").headers["content-type"]
-        if reaches(case, "intermediate"):
+        if case.track == "deep-learning":
+            upload = {"file": ("zero.png", digit_png(DIGIT_ZERO), "image/png")}
+            response = httpx.post(f"{url}/predict", files=upload)
+            assert response.status_code == 200, response.text
+            assert response.json()["predictions"][0]["digit"] == "0"
+            bad = httpx.post(f"{url}/predict", files={"file": ("a.png", b"text", "image/png")})
+            assert bad.status_code == 415
+        else:
+            row = body["rows"][0]
+            bad = httpx.post(f"{url}/predict", json={"rows": [{**row, "mean_radius": "big"}]})
+            assert bad.status_code == 422
+        if reaches(case, "intermediate") and case.track == "classical-ml":
+            row = body["rows"][0]
             explained = httpx.post(f"{url}/explain", json={"rows": [row]})
             assert explained.status_code == 200, explained.text
             assert set(explained.json()["explanations"][0]["contributions"]) == set(row)

@@ -78,6 +78,7 @@ DEEP_LEARNING_FILES = [
     "src/{pkg}/config.py",
     "src/{pkg}/data.py",
     "src/{pkg}/devices.py",
+    "src/{pkg}/digits.py",
     "src/{pkg}/export.py",
     "src/{pkg}/figures.py",
     "src/{pkg}/model.py",

@@ -8,6 +8,7 @@ APP_* environment variables, a .env file or defaults.
 from __future__ import annotations
 
 import csv
+import importlib
 import logging
 from pathlib import Path
 from typing import Annotated, Any
@@ -30,6 +31,18 @@ SetOption = Annotated[
 ]
 
 
+def require_train_extra(module: str) -> Any:
+    """Import a module that needs the `train` extra, or exit with how to get it."""
+    try:
+        return importlib.import_module(f".{module}", __package__)
+    except ModuleNotFoundError as error:
+        console.print(
+            f"[red]This command needs the `train` extra ({error.name} is missing):[/red] "
+            "uv pip install -e '.[train]'"
+        )
+        raise typer.Exit(1) from error
+
+
 @app.command()
 def train(
     epochs: Annotated[
@@ -44,14 +57,7 @@ def train(
     settings = build_settings(
         assignments, epochs=epochs, device=device, seed=seed, model_dir=model_dir
     )
-    try:
-        from . import train as training  # torch and MLflow: only when training
-    except ModuleNotFoundError as error:
-        console.print(
-            f"[red]Training needs the `train` extra ({error.name} is missing):[/red] "
-            "uv pip install -e '.[train]'"
-        )
-        raise typer.Exit(1) from error
+    training = require_train_extra("train")
     try:
         result = training.train(settings)
     except ValueError as error:  # e.g. device=cuda without a GPU, a failed ONNX parity check
@@ -80,8 +86,7 @@ def load_or_exit(settings: Settings) -> Any:
 @app.command()
 def evaluate(model_dir: ModelDirOption = None) -> None:
     """Score the exported (ONNX) model on the held-out split of the digits."""
-    from .data import split_dataset
-
+    split_dataset = require_train_extra("data").split_dataset
     settings = build_settings(model_dir=model_dir)
     predictor = load_or_exit(settings)
     split = split_dataset(settings)

@@ -1,8 +1,6 @@
 """scikit-learn's bundled digits: 1,797 images of 8x8 pixels, ten classes, offline.
 
-Pixel values in the data set run from 0 (background) to 16 (ink); the model
-sees them divided by 16, so every input lies in [0, 1]. The service turns
-uploaded images into the same form (see ``serving/images.py``).
+The service turns uploaded images into the same form (see ``serving/images.py``).
 """
 
 from __future__ import annotations
@@ -16,10 +14,7 @@ from sklearn.model_selection import train_test_split
 from torch.utils.data import DataLoader, TensorDataset
 
 from .config import Settings
-
-IMAGE_SIZE = 8  # pixels a side
-MAX_PIXEL_VALUE = 16.0  # the data set's scale: 0 = background, 16 = ink
-CLASSES = [str(digit) for digit in range(10)]
+from .digits import MAX_PIXEL_VALUE
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,9 @@ from torch import nn
 from torch.utils.data import DataLoader
 
 from .config import Settings
-from .data import CLASSES, IMAGE_SIZE, loader, split_dataset
+from .data import loader, split_dataset
 from .devices import pick_device, seed_everything
+from .digits import CLASSES, IMAGE_SIZE
 from .export import export_model, onnx_parity
 from .figures import save_confusion_matrix, save_curves, save_misclassified
 from .model import DigitCNN, count_parameters

@@ -15,10 +15,24 @@ from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
 from ..config import Settings
-from ..data import MAX_PIXEL_VALUE
+from ..digits import MAX_PIXEL_VALUE
 from .images import ImageError, decode_upload
 from .schemas import PredictResponse, pixels_request_model, upload_schema
 from .state import ServiceState
+
+
+def body_errors(error: ValidationError) -> list[dict[str, Any]]:
+    """pydantic's errors as FastAPI reports body errors (loc starts with "body").
+
+    A body that is not JSON comes back as its raw bytes, which may not even be
+    UTF-8; they are echoed as text so the 422 itself can always be encoded.
+    """
+    details = []
+    for detail in error.errors(include_url=False, include_context=False):
+        if isinstance(detail.get("input"), bytes):
+            detail["input"] = detail["input"].decode("utf-8", errors="replace")
+        details.append({**detail, "loc": ("body", *detail["loc"])})
+    return details
 
 
 def build_router(settings: Settings, state: ServiceState) -> APIRouter:
@@ -56,10 +70,7 @@ def build_router(settings: Settings, state: ServiceState) -> APIRouter:
             try:
                 payload = pixels_model.model_validate_json(await request.body())
             except ValidationError as error:
-                details = error.errors(include_url=False, include_context=False)
-                raise RequestValidationError(
-                    [{**detail, "loc": ("body", *detail["loc"])} for detail in details]
-                ) from error
+                raise RequestValidationError(body_errors(error)) from error
             return payload.to_batch(), False
         raise HTTPException(415, "send multipart/form-data with a 'file', or application/json")
 

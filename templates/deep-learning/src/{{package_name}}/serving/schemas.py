@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..data import IMAGE_SIZE, MAX_PIXEL_VALUE
+from ..digits import IMAGE_SIZE, MAX_PIXEL_VALUE
 
 # A pixel as in scikit-learn's digits: 0 (background) to 16 (ink).
 Pixel = Annotated[
