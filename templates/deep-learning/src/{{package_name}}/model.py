@@ -18,11 +18,11 @@ class DigitCNN(nn.Module):
     """Three 3x3 convolutions, one pooling step, global average pooling, a linear head.
 
     Shapes for a batch of N: (N, 1, 8, 8) -> (N, c, 8, 8) -> (N, 2c, 4, 4)
-    -> (N, 4c, 4, 4) -> (N, 4c) -> (N, classes) logits. About 100k parameters
-    with c=32: it trains to ~99% accuracy in seconds on a laptop CPU.
+    -> (N, 4c, 4, 4) -> (N, 4c) -> (N, classes) logits. About 24k parameters
+    with c=16: it trains to ~99% accuracy in seconds on a laptop CPU.
     """
 
-    def __init__(self, classes: int = 10, channels: int = 32, dropout: float = 0.2) -> None:
+    def __init__(self, classes: int = 10, channels: int = 16, dropout: float = 0.2) -> None:
         super().__init__()
         self.features = nn.Sequential(
             conv_block(1, channels),
