@@ -12,10 +12,12 @@ from __future__ import annotations
 import logging
 
 import numpy as np
+import onnx
 import pandas as pd
 from sklearn.pipeline import Pipeline
 
 from .data import Task
+from .export import ONNX_INPUT
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +28,33 @@ OPSET = 18
 
 
 def onnx_inputs(frame: pd.DataFrame) -> dict[str, np.ndarray]:
-    """One float32 column vector per feature: the layout the ONNX model expects."""
-    return {name: frame[[name]].to_numpy(dtype=np.float32) for name in frame.columns}
+    """The whole frame as one float32 matrix: the layout the ONNX model expects."""
+    return {ONNX_INPUT: frame.to_numpy(dtype=np.float32)}
+
+
+def with_single_input(model: onnx.ModelProto) -> onnx.ModelProto:
+    """Replace the per-column inputs skl2onnx makes with one matrix, split in the graph.
+
+    The pipeline's ColumnTransformer selects columns by name, so skl2onnx gives
+    the model one input per column; feeding 30 inputs from Python costs more
+    than the model itself (~40 us against ~16 us a row). A Split node at the
+    head of the graph turns one (rows, n) input back into the named columns.
+    """
+    from onnx import TensorProto, helper
+
+    graph = model.graph
+    names = [tensor.name for tensor in graph.input]
+    graph.initializer.append(
+        helper.make_tensor("feature_split", TensorProto.INT64, [len(names)], [1] * len(names))
+    )
+    split = helper.make_node("Split", [ONNX_INPUT, "feature_split"], names, axis=1)
+    graph.node.insert(0, split)
+    del graph.input[:]
+    graph.input.append(
+        helper.make_tensor_value_info(ONNX_INPUT, TensorProto.FLOAT, [None, len(names)])
+    )
+    onnx.checker.check_model(model)
+    return model
 
 
 def convert_to_onnx(pipeline: Pipeline, x_test: pd.DataFrame, task: Task) -> bytes | None:
@@ -46,11 +73,13 @@ def convert_to_onnx(pipeline: Pipeline, x_test: pd.DataFrame, task: Task) -> byt
 
     try:
         options = {id(pipeline.named_steps["model"]): {"zipmap": False}}
-        model = to_onnx(
-            pipeline,
-            initial_types=[(name, FloatTensorType([None, 1])) for name in x_test.columns],
-            options=options if task == "classification" else None,
-            target_opset=OPSET,
+        model = with_single_input(
+            to_onnx(
+                pipeline,
+                initial_types=[(name, FloatTensorType([None, 1])) for name in x_test.columns],
+                options=options if task == "classification" else None,
+                target_opset=OPSET,
+            )
         )
         session = ort.InferenceSession(
             model.SerializeToString(), providers=["CPUExecutionProvider"]
