@@ -33,6 +33,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from projects import torch_options  # the suite's way to get CPU torch
+from tracks import DIGIT_ZERO  # image 0 of scikit-learn's digits (a zero), 0-16
 
 ROOT = Path(__file__).resolve().parents[1]
 UV = str(Path(sys.executable).parent / "uv")
@@ -71,18 +72,6 @@ async def predict(request: Request):
     await request.json()  # parse the body like the real services do
     return {"predictions": [{"prediction": "0"}]}
 """
-
-# Image 0 of scikit-learn's digits (a zero), 0-16.
-DIGIT_ZERO = [
-    [0, 0, 5, 13, 9, 1, 0, 0],
-    [0, 0, 13, 15, 10, 15, 5, 0],
-    [0, 3, 15, 2, 0, 11, 8, 0],
-    [0, 4, 12, 0, 0, 8, 8, 0],
-    [0, 5, 8, 0, 0, 9, 8, 0],
-    [0, 4, 11, 0, 1, 12, 7, 0],
-    [0, 2, 14, 5, 10, 12, 0, 0],
-    [0, 0, 6, 13, 10, 0, 0, 0],
-]
 
 TABULAR_FLOOR = """
 import dataclasses, json, pathlib, time

@@ -16,8 +16,10 @@ import subprocess
 import time
 import tomllib
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -285,28 +287,38 @@ BROWSER_ARGS = [
     "--no-first-run",
 ]
 
+SHOTS = BUILD_DIR / "screenshots"
 
-@pytest.mark.parametrize("case", TABULAR_DEFAULTS, ids=[case.id for case in TABULAR_DEFAULTS])
-def test_demo_page_in_a_real_browser(case: Case, build, run_container) -> None:
+
+@contextmanager
+def demo_page(
+    case: Case, build, run_container, viewport: dict[str, int]
+) -> Iterator[tuple[Any, list[str]]]:
+    """The case's image running, its demo page open in Chromium; yields (page, errors)."""
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium")
-    image = build(case)
-    container = run_container(image)
+    container = run_container(build(case))
     wait_until_ready(container)
-    shots = BUILD_DIR / "screenshots"
-    shots.mkdir(parents=True, exist_ok=True)
+    SHOTS.mkdir(parents=True, exist_ok=True)
     errors: list[str] = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=BROWSER_ARGS
         )
-        page = browser.new_page(viewport={"width": 1100, "height": 1300})
+        page = browser.new_page(viewport=viewport)
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto(container.url + "/")
+        yield page, errors
+        browser.close()
 
+
+@pytest.mark.parametrize("case", TABULAR_DEFAULTS, ids=[case.id for case in TABULAR_DEFAULTS])
+def test_demo_page_in_a_real_browser(case: Case, build, run_container) -> None:
+    viewport = {"width": 1100, "height": 1300}
+    with demo_page(case, build, run_container, viewport) as (page, errors):
         # What a visitor does: look at the form, press Predict, read the answer.
         page.wait_for_selector("#predict-form:not([hidden])", timeout=15_000)
         assert page.locator("#fields input, #fields select").count() == 30
@@ -314,7 +326,7 @@ def test_demo_page_in_a_real_browser(case: Case, build, run_container) -> None:
         page.wait_for_selector("#result-card:not([hidden])", timeout=15_000)
         assert page.inner_text("#result") in {"benign", "malignant"}
         assert page.locator("#probabilities tr").count() == 2
-        page.screenshot(path=str(shots / f"{case.id}.png"), full_page=True)
+        page.screenshot(path=str(SHOTS / f"{case.id}.png"), full_page=True)
         assert errors == [], errors
 
         # A value the model refuses: the page shows the service's message, no crash.
@@ -324,32 +336,15 @@ def test_demo_page_in_a_real_browser(case: Case, build, run_container) -> None:
             "document.getElementById('result').textContent.includes('422')", timeout=15_000
         )
         assert "mean_area" in page.inner_text("#result")
-        page.screenshot(path=str(shots / f"{case.id}-refused.png"), full_page=True)
-        browser.close()
+        page.screenshot(path=str(SHOTS / f"{case.id}-refused.png"), full_page=True)
     # Chromium logs the refused request itself; nothing else may appear.
     assert all("status of 422" in error for error in errors), errors
 
 
 @pytest.mark.parametrize("case", IMAGE_DEFAULTS, ids=[case.id for case in IMAGE_DEFAULTS])
 def test_drawing_pad_in_a_real_browser(case: Case, build, run_container, tmp_path: Path) -> None:
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium")
-    image = build(case)
-    container = run_container(image)
-    wait_until_ready(container)
-    shots = BUILD_DIR / "screenshots"
-    shots.mkdir(parents=True, exist_ok=True)
-    errors: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=BROWSER_ARGS
-        )
-        page = browser.new_page(viewport={"width": 1000, "height": 900})
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(container.url + "/")
+    viewport = {"width": 1000, "height": 900}
+    with demo_page(case, build, run_container, viewport) as (page, errors):
         page.wait_for_function(
             "document.getElementById('status').textContent.startsWith('Draw a digit')",
             timeout=15_000,
@@ -367,7 +362,7 @@ def test_drawing_pad_in_a_real_browser(case: Case, build, run_container, tmp_pat
         page.wait_for_selector("#result-card:not([hidden])", timeout=15_000)
         assert page.inner_text("#result") == "1"
         assert page.locator("#probabilities tr").count() == 5
-        page.screenshot(path=str(shots / f"{case.id}.png"), full_page=True)
+        page.screenshot(path=str(SHOTS / f"{case.id}.png"), full_page=True)
         assert errors == [], errors
 
         # Not an image: the page shows the service's message, no crash.
@@ -378,8 +373,7 @@ def test_drawing_pad_in_a_real_browser(case: Case, build, run_container, tmp_pat
             "document.getElementById('status').textContent.includes('415')", timeout=15_000
         )
         assert "PNG or JPEG" in page.inner_text("#status")
-        page.screenshot(path=str(shots / f"{case.id}-refused.png"), full_page=True)
-        browser.close()
+        page.screenshot(path=str(SHOTS / f"{case.id}-refused.png"), full_page=True)
     assert all("status of 415" in error for error in errors), errors
 
 

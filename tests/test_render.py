@@ -20,8 +20,8 @@ from matrix import Case, cases, choices
 CASES = cases()
 RUFF = [sys.executable, "-m", "ruff"]
 
-# The files a classical-ml project has whatever the options; {pkg} is the package.
-CLASSICAL_ML_FILES = [
+# The files every project has whatever its track and options; {pkg} is the package.
+COMMON_FILES = [
     ".copier-answers.yml",
     ".dockerignore",
     ".github/workflows/ci.yml",
@@ -36,11 +36,9 @@ CLASSICAL_ML_FILES = [
     "src/{pkg}/cli_helpers.py",
     "src/{pkg}/config.py",
     "src/{pkg}/data.py",
-    "src/{pkg}/evaluate.py",
     "src/{pkg}/export.py",
     "src/{pkg}/figures.py",
     "src/{pkg}/model.py",
-    "src/{pkg}/onnx_export.py",
     "src/{pkg}/readme.py",
     "src/{pkg}/results.py",
     "src/{pkg}/tracking.py",
@@ -62,47 +60,18 @@ CLASSICAL_ML_FILES = [
     "tests/test_train.py",
 ]
 
+# What each track has beyond those.
+CLASSICAL_ML_FILES = [
+    *COMMON_FILES,
+    "src/{pkg}/evaluate.py",
+    "src/{pkg}/onnx_export.py",
+]
 DEEP_LEARNING_FILES = [
-    ".copier-answers.yml",
-    ".dockerignore",
-    ".github/workflows/ci.yml",
-    ".gitignore",
-    "Dockerfile",
-    "Makefile",
-    "README.md",
-    "pyproject.toml",
-    "src/{pkg}/__init__.py",
-    "src/{pkg}/__main__.py",
-    "src/{pkg}/cli.py",
-    "src/{pkg}/cli_helpers.py",
-    "src/{pkg}/config.py",
-    "src/{pkg}/data.py",
+    *COMMON_FILES,
     "src/{pkg}/devices.py",
     "src/{pkg}/digits.py",
-    "src/{pkg}/export.py",
-    "src/{pkg}/figures.py",
-    "src/{pkg}/model.py",
-    "src/{pkg}/readme.py",
-    "src/{pkg}/results.py",
-    "src/{pkg}/tracking.py",
-    "src/{pkg}/train.py",
-    "src/{pkg}/serving/__init__.py",
-    "src/{pkg}/serving/app.py",
     "src/{pkg}/serving/images.py",
-    "src/{pkg}/serving/limits.py",
-    "src/{pkg}/serving/predictor.py",
-    "src/{pkg}/serving/routes.py",
-    "src/{pkg}/serving/schemas.py",
-    "src/{pkg}/serving/state.py",
-    "src/{pkg}/serving/static/index.html",
-    "src/{pkg}/serving/static/style.css",
-    "tests/conftest.py",
-    "tests/test_api.py",
-    "tests/test_cli.py",
-    "tests/test_data.py",
     "tests/test_images.py",
-    "tests/test_model.py",
-    "tests/test_train.py",
 ]
 
 # What each level adds to the level below it.
