@@ -48,6 +48,7 @@ COMMON_FILES = [
     "src/{pkg}/serving/limits.py",
     "src/{pkg}/serving/predictor.py",
     "src/{pkg}/serving/routes.py",
+    "src/{pkg}/serving/bodies.py",
     "src/{pkg}/serving/schemas.py",
     "src/{pkg}/serving/state.py",
     "src/{pkg}/serving/static/index.html",

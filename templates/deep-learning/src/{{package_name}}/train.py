@@ -219,14 +219,14 @@ def train(settings: Settings) -> TrainResult:
         ]
         log_files(figures, "figures")
 
-        model = model.to("cpu").eval()
+        # One model, two formats: MLflow registers it, the service runs its ONNX
+        # twin. Both answer with probabilities (softmax inside, nothing to redo).
+        registered = nn.Sequential(model.to("cpu"), nn.Softmax(dim=1)).eval()
         # Export first: an ONNX twin that disagrees with torch stops the run
         # before anything is registered.
-        onnx_bytes, max_difference = onnx_parity(model, split.x_test)
+        onnx_bytes, max_difference = onnx_parity(registered, split.x_test)
         mlflow.log_metric("onnx_max_abs_difference", max_difference)
 
-        # The registered model answers with probabilities, as the service does.
-        registered = nn.Sequential(model, nn.Softmax(dim=1)).eval()
         example = split.x_test[:4]
         with torch.no_grad():
             signature = infer_signature(example, registered(torch.from_numpy(example)).numpy())

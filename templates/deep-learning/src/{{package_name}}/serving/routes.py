@@ -10,30 +10,15 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
 from ..config import Settings
 from ..digits import MAX_PIXEL_VALUE
+from .bodies import content_type, json_schema, read_json
 from .images import ImageError, decode_upload
 from .schemas import PredictResponse, pixels_request_model, upload_schema
 from .state import ServiceState
-
-
-def body_errors(error: ValidationError) -> list[dict[str, Any]]:
-    """pydantic's errors as FastAPI reports body errors (loc starts with "body").
-
-    A body that is not JSON comes back as its raw bytes, which may not even be
-    UTF-8; they are echoed as text so the 422 itself can always be encoded.
-    """
-    details = []
-    for detail in error.errors(include_url=False, include_context=False):
-        if isinstance(detail.get("input"), bytes):
-            detail["input"] = detail["input"].decode("utf-8", errors="replace")
-        details.append({**detail, "loc": ("body", *detail["loc"])})
-    return details
 
 
 def build_router(settings: Settings, state: ServiceState) -> APIRouter:
@@ -43,7 +28,7 @@ def build_router(settings: Settings, state: ServiceState) -> APIRouter:
         "required": True,
         "content": {
             "multipart/form-data": {"schema": upload_schema()},
-            "application/json": {"schema": pixels_model.model_json_schema()},
+            "application/json": {"schema": json_schema(pixels_model)},
         },
     }
     errors: dict[int | str, dict[str, Any]] = {
@@ -56,8 +41,8 @@ def build_router(settings: Settings, state: ServiceState) -> APIRouter:
 
     async def read_images(request: Request) -> tuple[Any, bool]:
         """The (N, 1, 8, 8) batch, and whether it came from an upload."""
-        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if content_type == "multipart/form-data":
+        media_type = content_type(request)
+        if media_type == "multipart/form-data":
             # Starlette answers 400 itself for malformed bodies and too many parts.
             form = await request.form(max_files=1, max_fields=10)
             upload = form.get("file")
@@ -67,12 +52,8 @@ def build_router(settings: Settings, state: ServiceState) -> APIRouter:
                 return decode_upload(await upload.read(), settings.max_image_pixels), True
             except ImageError as error:
                 raise HTTPException(error.status_code, str(error)) from error
-        if content_type in ("application/json", ""):
-            try:
-                payload = pixels_model.model_validate_json(await request.body())
-            except ValidationError as error:
-                raise RequestValidationError(body_errors(error)) from error
-            return payload.to_batch(), False
+        if media_type in ("application/json", ""):
+            return (await read_json(request, pixels_model)).to_batch(), False
         raise HTTPException(415, "send multipart/form-data with a 'file', or application/json")
 
     @router.post(
