@@ -29,7 +29,7 @@ def body_errors(error: ValidationError) -> list[dict[str, Any]]:
     UTF-8; they are echoed as text so the 422 itself can always be encoded.
     """
     details = []
-    for detail in error.errors(include_url=False, include_context=False):
+    for detail in error.errors(include_url=False):
         if isinstance(detail.get("input"), bytes):
             detail["input"] = detail["input"].decode("utf-8", errors="replace")
         details.append({**detail, "loc": ("body", *detail["loc"])})
