@@ -19,6 +19,7 @@ import yaml
 
 from matrix import ROOT, Case, cases
 from projects import Installed, install
+from tracks import train_args
 
 GIT_IDENTITY = ["-c", "user.name=mlfolio-tests", "-c", "user.email=tests@localhost"]
 
@@ -117,7 +118,7 @@ def trained(environment: Environments) -> Environments:
     def _get(track: str, level: str) -> Installed:
         project = environment(track, level)
         if (track, level) not in done:
-            result = project.run(project.bin(project.slug), "train")
+            result = project.run(project.bin(project.slug), "train", *train_args(track, level))
             assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
             assert "Held-out metrics" in result.stdout
             done.add((track, level))

@@ -61,16 +61,45 @@ class Installed:
 # torch from the PyPI-style PyTorch index in their [tool.uv.sources], which this
 # machine cannot reach; their tests get the local CPU wheel instead.
 TORCH_WHEELS = Path(os.environ.get("MLFOLIO_TORCH_WHEELS", "/opt/wheels"))
+# torchvision's wheels on disk are CUDA builds: they import only next to their own
+# torch (2.14.1 here, with its nvidia-* packages from a local simple index). Such
+# a torch runs on the CPU too; it is just larger.
+TORCHVISION_WHEELS = Path(os.environ.get("MLFOLIO_TORCHVISION_WHEELS", "/opt/pypi-more/files"))
+TORCHVISION_INDEX = os.environ.get("MLFOLIO_TORCHVISION_INDEX", "file:///opt/pypi-more/simple")
 
 
-def torch_options(tmp: Path) -> list[str]:
-    """uv options that give torch's CPU build: the local wheel, else the CPU index."""
-    wheels = sorted(
-        TORCH_WHEELS.glob(f"torch-*-cp{sys.version_info.major}{sys.version_info.minor}-*.whl")
-    )
-    if not wheels:
+def _newest(folder: Path, name: str) -> str | None:
+    """Version of the newest `name` wheel for this Python in `folder`, e.g. 2.13.0+cpu."""
+    tag = f"cp{sys.version_info.major}{sys.version_info.minor}"
+    wheels = sorted(folder.glob(f"{name}-*-{tag}-*.whl"))
+    return wheels[-1].name.split("-")[1] if wheels else None
+
+
+def torch_options(tmp: Path, torchvision: bool = False) -> list[str]:
+    """uv options that give torch (and torchvision) from disk, else the CPU index."""
+    if torchvision:
+        torch_version = _newest(TORCHVISION_WHEELS, "torch")
+        vision_version = _newest(TORCHVISION_WHEELS, "torchvision")
+        if not (torch_version and vision_version):
+            return ["--no-sources", "--torch-backend", "cpu"]
+        constraints = tmp / "torchvision-constraints.txt"
+        constraints.write_text(f"torch=={torch_version}\ntorchvision=={vision_version}\n")
+        return [
+            "--no-sources",
+            "--find-links",
+            str(TORCHVISION_WHEELS),
+            "--extra-index-url",
+            TORCHVISION_INDEX,
+            # The local index holds a few packages (numpy among them) in older
+            # versions than the projects ask for: take each from wherever it fits.
+            "--index-strategy",
+            "unsafe-best-match",
+            "--constraint",
+            str(constraints),
+        ]
+    version = _newest(TORCH_WHEELS, "torch")
+    if version is None:
         return ["--no-sources", "--torch-backend", "cpu"]
-    version = wheels[-1].name.split("-")[1]  # e.g. 2.13.0+cpu
     constraints = tmp / "torch-constraints.txt"
     constraints.write_text(f"torch=={version}\n")
     return ["--no-sources", "--find-links", str(TORCH_WHEELS), "--constraint", str(constraints)]
@@ -80,7 +109,11 @@ def install(project: Path, slug: str) -> Installed:
     venv = project / ".venv"
     subprocess.run([UV, "venv", "--quiet", "--python", sys.executable, str(venv)], check=True)
     pyproject = (project / "pyproject.toml").read_text()
-    extra = torch_options(project.parent) if '"torch' in pyproject else []
+    extra = (
+        torch_options(project.parent, torchvision='"torchvision' in pyproject)
+        if '"torch' in pyproject
+        else []
+    )
     result = subprocess.run(
         [
             UV,

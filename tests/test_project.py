@@ -25,7 +25,7 @@ import pytest
 from conftest import GIT_IDENTITY, Environments
 from matrix import ROOT, Case, cases, choices, level_defaults, reaches
 from projects import serving
-from tracks import DIGIT_ZERO, EXPECTED_ANSWERS, answer_of, example_request
+from tracks import DIGIT_ZERO, answer_of, example_request, expected_answers, picture_png
 
 # One xdist group: each environment is built once, on one worker.
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("rendered-projects")]
@@ -76,7 +76,11 @@ def test_every_case_passes_its_own_tests(
 
 
 TABULAR = [case for case in LEVEL_DEFAULTS if case.track == "classical-ml"]
-IMAGES = [case for case in LEVEL_DEFAULTS if case.track == "deep-learning"]
+DIGITS = [
+    case
+    for case in LEVEL_DEFAULTS
+    if case.track == "deep-learning" and not reaches(case, "intermediate")
+]
 
 
 @pytest.mark.parametrize("case", TABULAR, ids=ids(TABULAR))
@@ -92,7 +96,7 @@ def test_training_exports_and_fills_the_readme(case: Case, trained: Environments
         assert (project / "models" / "schema.yaml").is_file()
 
 
-@pytest.mark.parametrize("case", IMAGES, ids=ids(IMAGES))
+@pytest.mark.parametrize("case", DIGITS, ids=ids(DIGITS))
 def test_digits_reach_97_percent_in_under_60_seconds(case: Case, trained: Environments) -> None:
     """The issue's bar for `<slug> train` with its defaults, on this machine's CPU."""
     project = trained(case.track, case.level).project
@@ -126,16 +130,26 @@ def digit_png(pixels: list[list[int]], scale: int = 20) -> bytes:
 def test_served_model_predicts_over_http(case: Case, trained: Environments) -> None:
     with serving(trained(case.track, case.level)) as server:
         url = server.url
+        metadata = httpx.get(f"{url}/metadata").json()
         body = example_request(case.track, url)
         response = httpx.post(f"{url}/predict", json=body)
         assert response.status_code == 200, response.text
-        assert answer_of(case.track, response.json()) in EXPECTED_ANSWERS[case.track]
+        assert answer_of(case.track, response.json()) in expected_answers(case.track, metadata)
         assert "text/html" in httpx.get(f"{url}/").headers["content-type"]
         if case.track == "deep-learning":
-            upload = {"file": ("zero.png", digit_png(DIGIT_ZERO), "image/png")}
-            response = httpx.post(f"{url}/predict", files=upload)
-            assert response.status_code == 200, response.text
-            assert response.json()["predictions"][0]["digit"] == "0"
+            if reaches(case, "intermediate"):
+                upload = {"file": ("circle.png", picture_png(), "image/png")}
+                response = httpx.post(f"{url}/predict", files=upload)
+                assert response.status_code == 200, response.text
+                assert answer_of(case.track, response.json()) in metadata["classes"]
+                explained = httpx.post(f"{url}/explain", files=upload)
+                assert explained.status_code == 200, explained.text
+                assert explained.headers["content-type"] == "image/png"
+            else:
+                upload = {"file": ("zero.png", digit_png(DIGIT_ZERO), "image/png")}
+                response = httpx.post(f"{url}/predict", files=upload)
+                assert response.status_code == 200, response.text
+                assert response.json()["predictions"][0]["digit"] == "0"
             bad = httpx.post(f"{url}/predict", files={"file": ("a.png", b"text", "image/png")})
             assert bad.status_code == 415
         else:

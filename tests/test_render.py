@@ -70,9 +70,7 @@ CLASSICAL_ML_FILES = [
 DEEP_LEARNING_FILES = [
     *COMMON_FILES,
     "src/{pkg}/devices.py",
-    "src/{pkg}/digits.py",
     "src/{pkg}/serving/images.py",
-    "tests/test_images.py",
 ]
 
 # What each level adds to the level below it.
@@ -105,7 +103,18 @@ CLASSICAL_ML_LEVEL_FILES = {
     ],
 }
 
-DEEP_LEARNING_LEVEL_FILES: dict[str, list[str]] = {"beginner": []}
+DEEP_LEARNING_LEVEL_FILES = {
+    "beginner": ["src/{pkg}/digits.py", "tests/test_images.py"],
+    "intermediate": [
+        "configs/train.yaml",
+        "src/{pkg}/imaging.py",
+        "src/{pkg}/sample_data.py",
+        "src/{pkg}/serving/heatmap.py",
+    ],
+}
+# What a level replaces: from intermediate up, the deep-learning track trains on
+# an ImageFolder, and the bundled digits' own files give way to it.
+LEVEL_DROPS = {"deep-learning": {"intermediate": ["src/{pkg}/digits.py", "tests/test_images.py"]}}
 
 BASE_FILES = {"classical-ml": CLASSICAL_ML_FILES, "deep-learning": DEEP_LEARNING_FILES}
 LEVEL_FILES = {"classical-ml": CLASSICAL_ML_LEVEL_FILES, "deep-learning": DEEP_LEARNING_LEVEL_FILES}
@@ -115,7 +124,9 @@ def expected_files(case: Case, given: dict) -> set[str]:
     names = list(BASE_FILES[case.track])
     levels = choices("level")  # in order: each level adds to the ones before it
     for level in levels[: levels.index(case.level) + 1]:
-        names += LEVEL_FILES[case.track][level]
+        names += LEVEL_FILES[case.track].get(level, [])
+        dropped = LEVEL_DROPS.get(case.track, {}).get(level, [])
+        names = [name for name in names if name not in dropped]
     return {name.format(pkg=given["package_name"]) for name in names}
 
 

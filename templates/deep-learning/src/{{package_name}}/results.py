@@ -9,7 +9,7 @@ ROWS = [
     ("test_loss", "held-out cross-entropy", "{:.4f}"),
     ("best_val_accuracy", "validation accuracy (best epoch)", "{:.4f}"),
     ("train_seconds", "training time (s)", "{:.1f}"),
-    ("onnx_max_abs_difference", "ONNX vs torch, max logit difference", "{:.1e}"),
+    ("onnx_max_abs_difference", "ONNX vs torch, max probability difference", "{:.1e}"),
 ]
 
 
