@@ -28,7 +28,14 @@ import yaml
 from conftest import Environments
 from matrix import ROOT, Case, image_cases, reaches
 from projects import free_port
-from tracks import DIGIT_ZERO, TORCH_TRACKS, answer_of, example_request, expected_answers
+from tracks import (
+    DIGIT_ZERO,
+    TORCH_TRACKS,
+    answer_of,
+    example_request,
+    expected_answers,
+    picture_png,
+)
 
 pytestmark = [pytest.mark.docker, pytest.mark.xdist_group("docker")]
 
@@ -386,6 +393,38 @@ def test_drawing_pad_in_a_real_browser(case: Case, build, run_container, tmp_pat
         assert "PNG or JPEG" in page.inner_text("#status")
         page.screenshot(path=str(SHOTS / f"{case.id}-refused.png"), full_page=True)
     assert all("status of 415" in error for error in errors), errors
+
+
+PICTURE_DEFAULTS = [
+    case
+    for case in CASES
+    if case.is_default and case.track == "deep-learning" and reaches(case, "intermediate")
+]
+
+
+@pytest.mark.parametrize("case", PICTURE_DEFAULTS, ids=[case.id for case in PICTURE_DEFAULTS])
+def test_upload_and_heat_map_in_a_real_browser(
+    case: Case, build, run_container, tmp_path: Path
+) -> None:
+    viewport = {"width": 1000, "height": 900}
+    with demo_page(case, build, run_container, viewport) as (page, errors):
+        page.wait_for_function(
+            "document.getElementById('status').textContent.startsWith('Pick a picture')",
+            timeout=15_000,
+        )
+        # What a visitor does: pick a picture, read the answer, look at the heat map.
+        picture = tmp_path / "circle.png"
+        picture.write_bytes(picture_png())
+        page.set_input_files("#file-input", str(picture))
+        page.wait_for_selector("#result-card:not([hidden])", timeout=15_000)
+        classes = httpx.get(page.url + "metadata").json()["classes"]
+        assert page.inner_text("#result").split(" (")[0] in classes
+        assert page.locator("#probabilities tr").count() == min(5, len(classes))
+        page.wait_for_function(
+            "document.getElementById('heatmap').naturalWidth > 0", timeout=15_000
+        )
+        page.screenshot(path=str(SHOTS / f"{case.id}.png"), full_page=True)
+        assert errors == [], errors
 
 
 WITH_TRACKING_SERVER = [case for case in CASES if case.is_default and reaches(case, "advanced")]
