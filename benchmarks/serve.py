@@ -39,6 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 UV = str(Path(sys.executable).parent / "uv")
 DOCS = ROOT / "docs" / "benchmarks.md"
 DURATION_S = 10
+WARMUP_S = 3  # discarded, before each server's first measured load
 SERVER_CORE, LOAD_CORE = "0", "1"
 
 # Targets from issue 8, as ratios measured in this run.
@@ -207,7 +208,7 @@ def peak_rss_mb(pid: int) -> float:
     return total_kb / 1024
 
 
-def wrk(url: str, body: str, connections: int, work: Path) -> Load:
+def wrk(url: str, body: str, connections: int, work: Path, seconds: int = DURATION_S) -> Load:
     script = work / "post.lua"
     script.write_text(LUA.format(body=body))
     output = run(
@@ -217,7 +218,7 @@ def wrk(url: str, body: str, connections: int, work: Path) -> Load:
         "wrk",
         "-t1",
         f"-c{connections}",
-        f"-d{DURATION_S}s",
+        f"-d{seconds}s",
         "--latency",
         "-s",
         str(script),
@@ -268,6 +269,10 @@ def measure(
                 raise SystemExit(f"{name} did not start")
             time.sleep(0.05)
         server.startup_s = time.monotonic() - started
+        # The same warm-up for every server: first requests pay for lazy set-up
+        # (imports, caches, the allocator growing) that a running service has paid.
+        warm_body, _ = next(iter(bodies.values()))
+        wrk(endpoint, warm_body, 32, work, seconds=WARMUP_S)
         for label, (body, connections) in bodies.items():
             server.loads[label] = wrk(endpoint, body, connections, work)
         server.peak_rss_mb = peak_rss_mb(process.pid)
@@ -422,8 +427,9 @@ def write_report(results: list[tuple[Subject, list[Server], dict, dict, dict]]) 
         "Written by `python benchmarks/serve.py` (needs `wrk`; run after `bash scripts/test.sh`",
         "has made `.venv`). Beginner projects, default answers. Each server pinned to core "
         f"{SERVER_CORE},",
-        f"wrk (1 thread) to core {LOAD_CORE}, {DURATION_S} s per load, loopback. One row or image",
-        "a request unless `batch32` (32 a request). Ratios are within one project's run.",
+        f"wrk (1 thread) to core {LOAD_CORE}, {DURATION_S} s per load after a {WARMUP_S} s",
+        "warm-up, loopback. One row or image a request unless `batch32` (32 a request).",
+        "Ratios are within one project's run.",
     ]
     for subject, servers, floor, ratios, met in results:
         lines += [
