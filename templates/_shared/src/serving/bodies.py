@@ -44,6 +44,11 @@ async def read_json(request: Request, model: type[BaseModel]) -> Any:
     """
     if content_type(request) not in ("application/json", ""):
         raise HTTPException(415, "send the body as application/json")
+    return await parse_json(request, model)
+
+
+async def parse_json(request: Request, model: type[BaseModel]) -> Any:
+    """``read_json`` for a route that has already checked the content type itself."""
     try:
         body = await request.body()
     except ClientDisconnect as error:
