@@ -111,6 +111,15 @@ DEEP_LEARNING_LEVEL_FILES = {
         "src/{pkg}/sample_data.py",
         "src/{pkg}/serving/heatmap.py",
     ],
+    "advanced": [
+        "Dockerfile.train",
+        "src/{pkg}/checkpoints.py",
+        "src/{pkg}/distributed.py",
+        "src/{pkg}/quantize.py",
+        "src/{pkg}/throughput.py",
+        "tests/test_quantize.py",
+        "tests/test_scale_out.py",
+    ],
 }
 # What a level replaces: from intermediate up, the deep-learning track trains on
 # an ImageFolder, and the bundled digits' own files give way to it.
@@ -214,7 +223,7 @@ def test_yaml_and_toml_parse(project: Path) -> None:
 
 
 def dockerfiles(project: Path) -> list[Path]:
-    return sorted(project.rglob("Dockerfile"))
+    return sorted(path for path in project.rglob("Dockerfile*") if path.is_file())
 
 
 def test_dockerfiles_are_hadolint_clean(project: Path) -> None:
@@ -279,6 +288,12 @@ def test_accelerator_picks_torch_index_and_base_image_together(project: Path) ->
     ci = (project / ".github" / "workflows" / "ci.yml").read_text()
     assert "--no-sources --torch-backend cpu" in ci
     assert "--no-sources --torch-backend cpu" in (project / "Dockerfile").read_text()
+    training = project / "Dockerfile.train"
+    if training.is_file():  # the training image takes the accelerator's torch
+        text = training.read_text()
+        assert f"ARG BASE_IMAGE={base}" in text
+        assert "--no-sources" not in text and "--extra train" in text
+        assert ("--gpus all" in text) == (given["accelerator"] == "cuda")
 
 
 def test_workflows_match_github_schema(project: Path) -> None:
