@@ -1,0 +1,128 @@
+"""Your documents: .md, .txt and .pdf files read, cut into overlapping chunks.
+
+A chunk is a window of ``chunk_words`` words; each one starts ``chunk_words -
+chunk_overlap`` words after the one before, so a sentence that falls on a
+boundary still appears whole in one of them. Every chunk remembers its source
+file and its place in it, which is what search results cite.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.progress import track
+
+SUFFIXES = {".md", ".txt", ".pdf"}
+SAMPLE_CORPUS = Path(__file__).parent / "sample_corpus"
+SAMPLE_QUERIES = "queries.jsonl"
+
+
+@dataclass(frozen=True)
+class Document:
+    source: str  # the path below the documents folder, with forward slashes
+    text: str
+
+
+@dataclass(frozen=True)
+class Chunk:
+    source: str
+    position: int  # 0 for a document's first chunk, 1 for the next, ...
+    text: str
+
+
+@dataclass(frozen=True)
+class LabelledQuery:
+    query: str
+    relevant: str  # the source file that answers it
+
+
+def read_text(path: Path) -> str:
+    if path.suffix.lower() == ".pdf":
+        from pypdf import PdfReader  # only when there are PDFs
+        from pypdf.errors import PyPdfError
+
+        try:
+            return "\n\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
+        except PyPdfError as error:
+            raise ValueError(f"not a readable PDF ({error})") from error
+    return path.read_text(encoding="utf-8")
+
+
+def read_documents(folder: Path) -> tuple[list[Document], list[str]]:
+    """Every readable document below `folder`, and a note for each one skipped."""
+    if not folder.is_dir():
+        raise ValueError(
+            f"{folder} is not a folder of documents (`sample-docs` writes the sample there)"
+        )
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
+    if not files:
+        raise ValueError(f"no {', '.join(sorted(SUFFIXES))} files in {folder}")
+    documents, skipped = [], []
+    for path in track(files, description="reading documents"):
+        source = path.relative_to(folder).as_posix()
+        try:
+            text = read_text(path)
+        except (OSError, ValueError) as error:  # UnicodeDecodeError is a ValueError
+            skipped.append(f"{source}: {error}")
+            continue
+        if not text.strip():
+            skipped.append(f"{source}: no text")
+            continue
+        documents.append(Document(source, text))
+    if not documents:
+        raise ValueError(f"none of the files in {folder} could be read: {skipped}")
+    return documents, skipped
+
+
+def chunk_text(text: str, words: int, overlap: int) -> list[str]:
+    """Windows of `words` words, each sharing `overlap` words with the one before."""
+    tokens = text.split()
+    step = words - overlap
+    chunks = []
+    for start in range(0, max(1, len(tokens)), step):
+        chunks.append(" ".join(tokens[start : start + words]))
+        if start + words >= len(tokens):
+            break
+    return chunks
+
+
+def chunk_documents(documents: list[Document], words: int, overlap: int) -> list[Chunk]:
+    return [
+        Chunk(document.source, position, text)
+        for document in documents
+        for position, text in enumerate(chunk_text(document.text, words, overlap))
+    ]
+
+
+def read_queries(path: Path) -> list[LabelledQuery]:
+    """The labelled queries, one JSON object per line; a bad line is an error naming it."""
+    if not path.is_file():
+        raise ValueError(f"no labelled queries at {path} (`sample-docs` writes the sample ones)")
+    queries = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            queries.append(LabelledQuery(str(row["query"]), str(row["relevant"])))
+        except (json.JSONDecodeError, KeyError, TypeError) as error:
+            raise ValueError(
+                f'{path}:{number}: expected {{"query": ..., "relevant": ...}} ({error})'
+            ) from error
+    if not queries:
+        raise ValueError(f"{path} has no queries")
+    return queries
+
+
+def write_sample(docs_dir: Path, queries_file: Path) -> int:
+    """Copy the sample collection and its labelled queries; return how many documents."""
+    docs_dir.mkdir(parents=True, exist_ok=True)
+    documents = sorted(SAMPLE_CORPUS.glob("*.md"))
+    for path in documents:
+        shutil.copyfile(path, docs_dir / path.name)
+    queries_file.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(SAMPLE_CORPUS / SAMPLE_QUERIES, queries_file)
+    return len(documents)
