@@ -17,10 +17,12 @@ from pathlib import Path
 import copier
 
 ROOT = Path(__file__).resolve().parents[1]
-# track -> (its default package name, its highest built level, which has every file)
+# track -> (its default package name, its highest built level: the one with the most
+# files; the digits files that deep-learning replaces from intermediate up are not in it)
 TRACKS = {
     "classical-ml": ("tumor_classifier", "advanced"),
-    "deep-learning": ("digit_recognizer", "beginner"),
+    "deep-learning": ("shape_classifier", "advanced"),
+    "genai": ("document_search", "beginner"),
 }
 INCLUDE = re.compile(r'\{% include "([^"]+)" %\}')
 CONDITIONAL = re.compile(r"\{% if [^%]+ %\}(.*?)\{% endif %\}")

@@ -19,7 +19,7 @@ import yaml
 
 from matrix import ROOT, Case, cases
 from projects import Installed, install
-from tracks import train_args
+from tracks import build_command, build_report
 
 GIT_IDENTITY = ["-c", "user.name=mlfolio-tests", "-c", "user.email=tests@localhost"]
 
@@ -112,15 +112,15 @@ def environment(
 
 @pytest.fixture(scope="session")
 def trained(environment: Environments) -> Environments:
-    """(track, level) -> its installed default project after `<slug> train`."""
+    """(track, level) -> its installed default project after `<slug> train` (or `index`)."""
     done: set[tuple[str, str]] = set()
 
     def _get(track: str, level: str) -> Installed:
         project = environment(track, level)
         if (track, level) not in done:
-            result = project.run(project.bin(project.slug), "train", *train_args(track, level))
+            result = project.run(project.bin(project.slug), *build_command(track, level))
             assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-            assert "Held-out metrics" in result.stdout
+            assert build_report(track) in result.stdout
             done.add((track, level))
         return project
 

@@ -30,11 +30,14 @@ from matrix import ROOT, Case, image_cases, reaches
 from projects import free_port
 from tracks import (
     DIGIT_ZERO,
+    SEARCH_ANSWER,
+    SEARCH_QUERY,
     TORCH_TRACKS,
     answer_of,
     example_request,
     expected_answers,
     picture_png,
+    query_route,
 )
 
 pytestmark = [pytest.mark.docker, pytest.mark.xdist_group("docker")]
@@ -221,7 +224,7 @@ def test_image_builds_runs_and_stops_cleanly(case: Case, build, run_container) -
     assert httpx.get(f"{container.url}/health").json() == {"status": "ok"}
     metadata = httpx.get(f"{container.url}/metadata").json()
     body = example_request(case.track, container.url)
-    response = httpx.post(f"{container.url}/predict", json=body)
+    response = httpx.post(f"{container.url}{query_route(case.track)}", json=body)
     assert response.status_code == 200, response.text
     assert answer_of(case.track, response.json()) in expected_answers(case.track, metadata)
 
@@ -230,7 +233,8 @@ def test_image_builds_runs_and_stops_cleanly(case: Case, build, run_container) -
     # MLflow client (mlflow-skinny), and then it must be a listed dependency.
     pyproject = tomllib.loads((image.context / "pyproject.toml").read_text())
     client = any(d.startswith("mlflow-skinny") for d in pyproject["project"]["dependencies"])
-    unwanted = ("matplotlib", "optuna", "torch") + (() if client else ("mlflow",))
+    unwanted = ("matplotlib", "optuna", "torch", "sentence_transformers")
+    unwanted += () if client else ("mlflow",)
     lean = docker(
         "exec",
         container.id,
@@ -270,7 +274,10 @@ def test_image_serves_offline_from_a_read_only_filesystem(case: Case, build, run
         "    except Exception:\n"
         "        time.sleep(0.5)\n"
         "meta = json.load(u.urlopen(base + '/metadata'))\n"
-        "if 'features' in meta:  # tabular: one row of the features' examples\n"
+        "route, answer = '/predict', 'predictions'\n"
+        "if 'embedding_model' in meta:  # a search index: a question\n"
+        "    body, route, answer = {'query': 'docker images'}, '/search', 'results'\n"
+        "elif 'features' in meta:  # tabular: one row of the features' examples\n"
         "    body = {'rows': [{f['name']: f['example'] for f in meta['features']}]}\n"
         "elif meta['input']['shape'][0] == 3:  # pictures: a white PNG, base64-encoded\n"
         "    import base64, io\n"
@@ -280,9 +287,9 @@ def test_image_serves_offline_from_a_read_only_filesystem(case: Case, build, run
         "    body = {'images': [base64.b64encode(png.getvalue()).decode()]}\n"
         f"else:  # digits: an 8x8 zero\n"
         f"    body = {{'images': [{DIGIT_ZERO!r}]}}\n"
-        "req = u.Request(base + '/predict', json.dumps(body).encode(),\n"
+        "req = u.Request(base + route, json.dumps(body).encode(),\n"
         "                {'Content-Type': 'application/json'})\n"
-        "print(json.load(u.urlopen(req))['predictions'][0])\n"
+        "print(json.load(u.urlopen(req))[answer][0])\n"
     )
     result = docker("exec", container.id, "python", "-c", probe, timeout=120)
     assert result.returncode == 0, result.stderr + container.logs()[-2000:]
@@ -463,3 +470,36 @@ def test_compose_tracking_server_image_builds_with_its_postgres_driver(
     user = docker("run", "--rm", tag, "id", "-u")
     docker("rmi", "--force", tag)
     assert user.stdout.strip() == "1000"
+
+
+SEARCH_DEFAULTS = [case for case in CASES if case.is_default and case.track == "genai"]
+
+
+@pytest.mark.parametrize("case", SEARCH_DEFAULTS, ids=[case.id for case in SEARCH_DEFAULTS])
+def test_search_box_in_a_real_browser(case: Case, build, run_container) -> None:
+    viewport = {"width": 1000, "height": 1100}
+    with demo_page(case, build, run_container, viewport) as (page, errors):
+        page.wait_for_function(
+            "document.getElementById('status').textContent.startsWith('Type a question')",
+            timeout=15_000,
+        )
+        # What a visitor does: type a question, press Search, read the sources.
+        page.fill("#query", SEARCH_QUERY)
+        page.fill("#k", "3")
+        page.click("button[type=submit]")
+        page.wait_for_selector("#result-card:not([hidden])", timeout=15_000)
+        assert page.locator("#results li").count() == 3
+        assert page.locator("#results li .source").first.inner_text() == SEARCH_ANSWER
+        page.screenshot(path=str(SHOTS / f"{case.id}.png"), full_page=True)
+        assert errors == [], errors
+
+        # A blank question: the page shows the service's message, no crash.
+        page.evaluate("document.getElementById('query').removeAttribute('required')")
+        page.fill("#query", "   ")
+        page.click("button[type=submit]")
+        page.wait_for_function(
+            "document.getElementById('status').textContent.includes('422')", timeout=15_000
+        )
+        assert "blank" in page.inner_text("#status")
+        page.screenshot(path=str(SHOTS / f"{case.id}-refused.png"), full_page=True)
+    assert all("status of 422" in error for error in errors), errors

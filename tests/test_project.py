@@ -25,7 +25,14 @@ import pytest
 from conftest import GIT_IDENTITY, Environments
 from matrix import ROOT, Case, cases, choices, level_defaults, reaches
 from projects import serving
-from tracks import DIGIT_ZERO, answer_of, example_request, expected_answers, picture_png
+from tracks import (
+    DIGIT_ZERO,
+    answer_of,
+    example_request,
+    expected_answers,
+    picture_png,
+    query_route,
+)
 
 # One xdist group: each environment is built once, on one worker.
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("rendered-projects")]
@@ -132,11 +139,15 @@ def test_served_model_predicts_over_http(case: Case, trained: Environments) -> N
         url = server.url
         metadata = httpx.get(f"{url}/metadata").json()
         body = example_request(case.track, url)
-        response = httpx.post(f"{url}/predict", json=body)
+        response = httpx.post(f"{url}{query_route(case.track)}", json=body)
         assert response.status_code == 200, response.text
         assert answer_of(case.track, response.json()) in expected_answers(case.track, metadata)
         assert "text/html" in httpx.get(f"{url}/").headers["content-type"]
-        if case.track == "deep-learning":
+        if case.track == "genai":
+            blank = httpx.post(f"{url}/search", json={"query": "  ", "k": 3})
+            assert blank.status_code == 422
+            assert httpx.post(f"{url}/search", json={**body, "k": 0}).status_code == 422
+        elif case.track == "deep-learning":
             if reaches(case, "intermediate"):
                 upload = {"file": ("circle.png", picture_png(), "image/png")}
                 response = httpx.post(f"{url}/predict", files=upload)

@@ -16,6 +16,7 @@ import yaml
 
 import deploy_rules as rules
 from matrix import Case, cases, choices
+from tracks import build_command
 
 CASES = cases()
 RUFF = [sys.executable, "-m", "ruff"]
@@ -35,14 +36,9 @@ COMMON_FILES = [
     "src/{pkg}/cli.py",
     "src/{pkg}/cli_helpers.py",
     "src/{pkg}/config.py",
-    "src/{pkg}/data.py",
-    "src/{pkg}/export.py",
-    "src/{pkg}/figures.py",
-    "src/{pkg}/model.py",
     "src/{pkg}/readme.py",
     "src/{pkg}/results.py",
     "src/{pkg}/tracking.py",
-    "src/{pkg}/train.py",
     "src/{pkg}/serving/__init__.py",
     "src/{pkg}/serving/app.py",
     "src/{pkg}/serving/limits.py",
@@ -56,19 +52,44 @@ COMMON_FILES = [
     "tests/conftest.py",
     "tests/test_api.py",
     "tests/test_cli.py",
+]
+# The tracks that train a model on data.
+MODEL_FILES = [
+    "src/{pkg}/data.py",
+    "src/{pkg}/export.py",
+    "src/{pkg}/figures.py",
+    "src/{pkg}/model.py",
+    "src/{pkg}/train.py",
     "tests/test_data.py",
     "tests/test_model.py",
     "tests/test_train.py",
 ]
 
+# The genai sample collection: ten notes and their labelled queries.
+SAMPLE_CORPUS = [
+    "chunking-documents.md",
+    "deploying-to-render.md",
+    "docker-images.md",
+    "experiment-tracking.md",
+    "gradient-accumulation.md",
+    "hugging-face-spaces.md",
+    "onnx-runtime.md",
+    "queries.jsonl",
+    "retrieval-metrics.md",
+    "sentence-embeddings.md",
+    "serving-with-fastapi.md",
+]
+
 # What each track has beyond those.
 CLASSICAL_ML_FILES = [
     *COMMON_FILES,
+    *MODEL_FILES,
     "src/{pkg}/evaluate.py",
     "src/{pkg}/onnx_export.py",
 ]
 DEEP_LEARNING_FILES = [
     *COMMON_FILES,
+    *MODEL_FILES,
     "src/{pkg}/devices.py",
     "src/{pkg}/serving/images.py",
 ]
@@ -125,8 +146,30 @@ DEEP_LEARNING_LEVEL_FILES = {
 # an ImageFolder, and the bundled digits' own files give way to it.
 LEVEL_DROPS = {"deep-learning": {"intermediate": ["src/{pkg}/digits.py", "tests/test_images.py"]}}
 
-BASE_FILES = {"classical-ml": CLASSICAL_ML_FILES, "deep-learning": DEEP_LEARNING_FILES}
-LEVEL_FILES = {"classical-ml": CLASSICAL_ML_LEVEL_FILES, "deep-learning": DEEP_LEARNING_LEVEL_FILES}
+GENAI_FILES = [
+    *COMMON_FILES,
+    "src/{pkg}/corpus.py",
+    "src/{pkg}/encoder.py",
+    "src/{pkg}/evaluation.py",
+    "src/{pkg}/indexing.py",
+    "src/{pkg}/query_encoder.py",
+    "src/{pkg}/search_index.py",
+    *(f"src/{{pkg}}/sample_corpus/{name}" for name in SAMPLE_CORPUS),
+    "tests/test_corpus.py",
+    "tests/test_indexing.py",
+    "tests/test_search.py",
+]
+
+BASE_FILES = {
+    "classical-ml": CLASSICAL_ML_FILES,
+    "deep-learning": DEEP_LEARNING_FILES,
+    "genai": GENAI_FILES,
+}
+LEVEL_FILES = {
+    "classical-ml": CLASSICAL_ML_LEVEL_FILES,
+    "deep-learning": DEEP_LEARNING_LEVEL_FILES,
+    "genai": {},
+}
 
 
 def expected_files(case: Case, given: dict) -> set[str]:
@@ -418,11 +461,14 @@ def test_license_matches_answer(project: Path) -> None:
     assert heading[given["license"]] in text
 
 
-def test_readme_has_results_markers_and_quickstart(project: Path) -> None:
+def test_readme_has_results_markers_and_quickstart(case: Case, project: Path) -> None:
     readme = (project / "README.md").read_text()
     slug = answers(project)["project_slug"]
+    command = build_command(case.track, case.level)[0]  # train, or index
     assert "<!-- results:start -->" in readme and "<!-- results:end -->" in readme
-    assert f"{slug} train" in readme and f"{slug} serve" in readme
+    assert f"{slug} {command}" in readme and f"{slug} serve" in readme
+    makefile = (project / "Makefile").read_text()
+    assert f"\n{command}:\n\t{slug} {command}\n" in makefile
 
 
 def test_index_page_is_rendered_html(project: Path) -> None:

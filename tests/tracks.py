@@ -48,8 +48,30 @@ def takes_pictures(metadata: dict[str, Any]) -> bool:
     return metadata.get("input", {}).get("shape", [None])[0] == 3
 
 
+# A question the sample collection of the genai project answers in one file.
+SEARCH_QUERY = "how do I deploy a web service to Render with a blueprint"
+SEARCH_ANSWER = "deploying-to-render.md"
+
+
+def query_route(track: str) -> str:
+    """The route that answers a track's questions."""
+    return "/search" if track == "genai" else "/predict"
+
+
+def build_command(track: str, level: str) -> list[str]:
+    """`<slug> ...` that makes what the service serves: a model, or a search index."""
+    return ["index"] if track == "genai" else ["train", *train_args(track, level)]
+
+
+def build_report(track: str) -> str:
+    """What that command prints when it succeeded."""
+    return "index exported to" if track == "genai" else "Held-out metrics"
+
+
 def example_body(track: str, metadata: dict[str, Any]) -> dict[str, Any]:
-    """A valid JSON body for POST /predict, built from the service's /metadata."""
+    """A valid JSON body for the query route, built from the service's /metadata."""
+    if track == "genai":
+        return {"query": SEARCH_QUERY, "k": 3}
     if track == "deep-learning":
         if takes_pictures(metadata):
             return {"images": [base64.b64encode(picture_png()).decode()]}
@@ -62,7 +84,9 @@ def example_request(track: str, url: str) -> dict[str, Any]:
 
 
 def answer_of(track: str, response: dict[str, Any]) -> str:
-    """The first prediction's label."""
+    """The first prediction's label (genai: the best result's source file)."""
+    if track == "genai":
+        return response["results"][0]["source"]
     first = response["predictions"][0]
     if track == "deep-learning":
         return first.get("digit", first.get("label"))
@@ -73,6 +97,8 @@ def expected_answers(track: str, metadata: dict[str, Any]) -> set[str]:
     """What a correct service may answer to `example_body`."""
     if track == "classical-ml":
         return {"benign", "malignant"}
+    if track == "genai":
+        return {SEARCH_ANSWER}
     if takes_pictures(metadata):
         # Trained here from random weights (no download): any of its classes is
         # a working answer; accuracy needs the pretrained weights.

@@ -14,7 +14,10 @@ def search_request_model(max_query_chars: int, max_k: int) -> type[BaseModel]:
         model_config = ConfigDict(extra="forbid")
 
         query: Annotated[str, StringConstraints(min_length=1, max_length=max_query_chars)] = Field(
-            description="What to look for, in plain words.", examples=["how do I deploy to Render"]
+            description="What to look for, in plain words.",
+            examples=["how do I deploy to Render"],
+            # Tells clients what `has_words` checks: at least one non-space character.
+            json_schema_extra={"pattern": r"\S"},
         )
         k: int = Field(5, ge=1, le=max_k, description="How many chunks to return.")
 
