@@ -22,6 +22,13 @@ GROWTH = [
 ]
 
 
+# A setting the owner changes in config.py: (as rendered, as edited).
+OWNER_SETTING = {
+    "default": ("seed: int = 42", "seed: int = 7"),
+    "genai": ("chunk_words: int = Field(120,", "chunk_words: int = Field(100,"),
+}
+
+
 def first_level(track: str) -> str:
     return next(level for t, level in built_track_levels() if t == track)
 
@@ -84,7 +91,8 @@ def test_update_applies_template_changes_and_keeps_owner_edits(
     package = next((project / "src").iterdir()).name
 
     # The owner's edits: a hyperparameter, a test of their own, a README paragraph.
-    edit(project / "src" / package / "config.py", "seed: int = 42", "seed: int = 7")
+    setting, changed = OWNER_SETTING.get(track, OWNER_SETTING["default"])
+    edit(project / "src" / package / "config.py", setting, changed)
     (project / "tests" / "test_owner.py").write_text("def test_owner() -> None:\n    assert True\n")
     edit(
         project / "README.md",
@@ -106,7 +114,7 @@ def test_update_applies_template_changes_and_keeps_owner_edits(
     update(project)
 
     assert conflicts(project) == []
-    assert "seed: int = 7" in (project / "src" / package / "config.py").read_text()
+    assert changed in (project / "src" / package / "config.py").read_text()
     assert (project / "tests" / "test_owner.py").is_file()
     assert "Owner's note: trained on my data." in (project / "README.md").read_text()
     assert ".ipynb_checkpoints/" in (project / ".gitignore").read_text()
