@@ -23,7 +23,7 @@ import httpx
 import pytest
 
 from conftest import GIT_IDENTITY, Environments
-from matrix import ROOT, Case, cases, choices, level_defaults, reaches
+from matrix import ROOT, Case, built_track_levels, cases, choices, level_defaults, reaches
 from projects import serving
 from tracks import (
     DIGIT_ZERO,
@@ -38,7 +38,15 @@ from tracks import (
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("rendered-projects")]
 
 LEVEL_DEFAULTS = level_defaults()
-OTHER_CASES = [case for case in cases() if not case.is_default]
+# The options (Python version, licence, accelerator, deploy targets) change the
+# same shared files at every level: names, ports, licences, dependencies, deploy
+# configs. Each option's own-test run happens at its track's first level; every
+# level runs its default case's own tests, and every case gets the fast checks
+# (exact files, lint, format, configs). That keeps CI inside its 90 minutes.
+FIRST_LEVELS = {track: first_level for track, first_level in reversed(built_track_levels())}
+OTHER_CASES = [
+    case for case in cases() if not case.is_default and case.level == FIRST_LEVELS[case.track]
+]
 # The tuning, pre-commit and load-test features exist in the classical-ml track.
 INTERMEDIATE_AND_UP = [
     case
@@ -78,10 +86,7 @@ def test_every_case_passes_its_own_tests(
 ) -> None:
     project = tmp_path / "project"
     shutil.copytree(rendered(case), project)
-    # The options change names, ports, licences and deploy files, not training:
-    # a project's `slow` tests (several processes, torch.compile: minutes each)
-    # run on its level's default case alone, which keeps the suite in budget.
-    result = environment(case.track, case.level).pytest_in(project, "-m", "not slow")
+    result = environment(case.track, case.level).pytest_in(project)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
 
 
