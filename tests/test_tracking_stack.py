@@ -29,7 +29,10 @@ from projects import Installed, free_port, serving
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("rendered-projects")]
 
-ADVANCED = [case for case in level_defaults() if reaches(case, "advanced")]
+# The tracking-server stack (compose.yaml, Optuna on PostgreSQL) is classical-ml's.
+ADVANCED = [
+    case for case in level_defaults() if reaches(case, "advanced") and case.track == "classical-ml"
+]
 WORKER_TRIALS = 8
 
 
