@@ -22,21 +22,29 @@ ROOT = Path(__file__).resolve().parents[1]
 TRACKS = {
     "classical-ml": ("tumor_classifier", "advanced"),
     "deep-learning": ("shape_classifier", "advanced"),
-    "genai": ("document_search", "beginner"),
+    "genai": ("document_search", "intermediate"),
 }
 INCLUDE = re.compile(r'\{% include "([^"]+)" %\}')
 CONDITIONAL = re.compile(r"\{% if [^%]+ %\}(.*?)\{% endif %\}")
 
 
 def template_sources(track: Path, package: str) -> dict[Path, Path]:
-    """Each rendered file's path -> the template file it came from."""
-    sources = {}
+    """Each rendered file's path -> the template file it came from.
+
+    A name that two templates can render to (`{% if flag %}x.py{% endif %}` and
+    `{% if not flag %}x.py{% endif %}`) is left out: which one rendered depends on
+    the answers, so those files are reported by the final ruff run instead.
+    """
+    sources: dict[Path, Path] = {}
+    ambiguous: set[Path] = set()
     for path in track.rglob("*"):
         if path.is_file():
             name = CONDITIONAL.sub(r"\1", str(path.relative_to(track)))
-            name = name.replace("{{package_name}}", package).removesuffix(".jinja")
-            sources[Path(name)] = path
-    return sources
+            name = Path(name.replace("{{package_name}}", package).removesuffix(".jinja"))
+            if name in sources:
+                ambiguous.add(name)
+            sources[name] = path
+    return {name: path for name, path in sources.items() if name not in ambiguous}
 
 
 def main() -> int:

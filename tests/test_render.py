@@ -149,6 +149,7 @@ LEVEL_DROPS = {"deep-learning": {"intermediate": ["src/{pkg}/digits.py", "tests/
 GENAI_FILES = [
     *COMMON_FILES,
     "src/{pkg}/corpus.py",
+    "src/{pkg}/devices.py",
     "src/{pkg}/encoder.py",
     "src/{pkg}/evaluation.py",
     "src/{pkg}/indexing.py",
@@ -165,10 +166,22 @@ BASE_FILES = {
     "deep-learning": DEEP_LEARNING_FILES,
     "genai": GENAI_FILES,
 }
+GENAI_LEVEL_FILES = {
+    "beginner": [],
+    "intermediate": [
+        "src/{pkg}/answer_evaluation.py",
+        "src/{pkg}/generator.py",
+        "src/{pkg}/prompts.py",
+        "src/{pkg}/rag.py",
+        "src/{pkg}/tiny_generator.py",
+        "src/{pkg}/traces.py",
+        "tests/test_rag.py",
+    ],
+}
 LEVEL_FILES = {
     "classical-ml": CLASSICAL_ML_LEVEL_FILES,
     "deep-learning": DEEP_LEARNING_LEVEL_FILES,
-    "genai": {},
+    "genai": GENAI_LEVEL_FILES,
 }
 
 

@@ -22,6 +22,7 @@ from sentence_transformers import SentenceTransformer
 from torch import nn
 
 from .config import DEFAULT_EMBEDDING_MODEL
+from .devices import pick_device
 from .search_index import ENCODER_FILE, ENCODER_INPUTS, ENCODER_OUTPUT, TOKENIZER_FILE
 
 PARITY_TOLERANCE = 1e-4  # largest |sentence-transformers - onnxruntime| accepted
@@ -29,14 +30,6 @@ PARITY_TOLERANCE = 1e-4  # largest |sentence-transformers - onnxruntime| accepte
 
 class EmbeddingModelError(OSError):
     """The model could not be loaded (usually: not cached and no network)."""
-
-
-def pick_device(preferred: str) -> str:
-    if preferred != "auto":
-        return preferred
-    if torch.cuda.is_available():
-        return "cuda"
-    return "mps" if torch.backends.mps.is_available() else "cpu"
 
 
 def load_embedding_model(name: str, device: str = "auto") -> SentenceTransformer:
