@@ -19,7 +19,7 @@ import yaml
 
 from matrix import ROOT, Case, cases
 from projects import Installed, install
-from tracks import build_command, build_report
+from tracks import after_build_commands, build_command, build_report, service_env
 
 GIT_IDENTITY = ["-c", "user.name=mlfolio-tests", "-c", "user.email=tests@localhost"]
 
@@ -121,6 +121,13 @@ def trained(environment: Environments) -> Environments:
             result = project.run(project.bin(project.slug), *build_command(track, level))
             assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
             assert build_report(track) in result.stdout
+            for command in after_build_commands(track, level):
+                result = project.run(project.bin(project.slug), *command)
+                assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+            env = service_env(track, level)
+            if env:  # what a user would put in .env; `serve` reads it
+                lines = [f"{name}={value}\n" for name, value in env.items()]
+                (project.project / ".env").write_text("".join(lines))
             done.add((track, level))
         return project
 

@@ -16,7 +16,7 @@ import subprocess
 import time
 import tomllib
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,17 +27,19 @@ import yaml
 
 from conftest import Environments
 from matrix import ROOT, Case, image_cases, reaches
-from projects import free_port
+from projects import TORCH_WHEELS, free_port
 from tracks import (
     DIGIT_ZERO,
     SEARCH_ANSWER,
     SEARCH_QUERY,
     TORCH_TRACKS,
     answer_of,
+    answers_questions,
     example_request,
     expected_answers,
     picture_png,
     query_route,
+    service_env,
 )
 
 pytestmark = [pytest.mark.docker, pytest.mark.xdist_group("docker")]
@@ -98,6 +100,46 @@ class Image:
 _sizes: dict[str, tuple[str, float, float]] = {}
 
 
+@contextmanager
+def local_torch_index(folder: Path, python: str) -> Iterator[str]:
+    """A PyPI-style index of the CPU torch wheel on disk, on 127.0.0.1.
+
+    Images that serve a language model install torch in the build from the
+    PyTorch index, which this machine cannot reach; their Dockerfile takes a
+    mirror as TORCH_INDEX, and this is one (the build shares the host network).
+    """
+    tag = "cp" + python.replace(".", "")
+    wheels = sorted(TORCH_WHEELS.glob(f"torch-*-{tag}-*.whl"))
+    if not wheels:
+        pytest.skip(f"no CPU torch wheel for Python {python} in {TORCH_WHEELS}")
+    project = folder / "simple" / "torch"
+    project.mkdir(parents=True)
+    wheel = wheels[-1]
+    (project / wheel.name).symlink_to(wheel)
+    link = wheel.name.replace("+", "%2B")
+    (project / "index.html").write_text(f'<a href="{link}">{wheel.name}</a>\n')
+    port = free_port()
+    server = subprocess.Popen(
+        ["python3", "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", folder],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/simple"
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                httpx.get(f"{url}/torch/", timeout=1)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "the local torch index did not start"
+                time.sleep(0.1)
+        yield url
+    finally:
+        server.kill()
+        server.wait()
+
+
 @pytest.fixture(scope="session")
 def build(
     rendered: Callable[[Case], Path],
@@ -125,14 +167,20 @@ def build(
             r"[^a-z0-9_.-]+", "-", case.id.lower()
         )
         started = time.monotonic()
-        result = subprocess.run(
-            ["docker", "build", "--build-arg", f"BASE_IMAGE={base}", "-t", tag, "."],
-            cwd=context,
-            capture_output=True,
-            text=True,
-            timeout=900,
-            env={**os.environ, "DOCKER_BUILDKIT": "0"},
-        )
+        command = ["docker", "build", "--build-arg", f"BASE_IMAGE={base}", "-t", tag, "."]
+        with ExitStack() as stack:
+            if "ARG TORCH_INDEX=" in (context / "Dockerfile").read_text():
+                folder = tmp_path_factory.mktemp("torch-index")
+                index = stack.enter_context(local_torch_index(folder, answers["python_version"]))
+                command[2:2] = ["--network", "host", "--build-arg", f"TORCH_INDEX={index}"]
+            result = subprocess.run(
+                command,
+                cwd=context,
+                capture_output=True,
+                text=True,
+                timeout=900,
+                env={**os.environ, "DOCKER_BUILDKIT": "0"},
+            )
         assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
         image = Image(case, tag, answers, time.monotonic() - started, context)
         size = int(docker("image", "inspect", "-f", "{{.Size}}", tag).stdout.strip())
@@ -185,6 +233,8 @@ def run_container() -> Iterator[Callable[..., Container]]:
     def _run(image: Image, *extra: str, publish: bool = True) -> Container:
         host_port = free_port()
         args = ["run", "-d", "--user", "1000", "-e", f"PORT={CONTAINER_PORT}", *extra]
+        for name, value in service_env(image.case.track, image.case.level).items():
+            args[2:2] = ["-e", f"{name}={value}"]
         if publish:
             args += ["-p", f"127.0.0.1:{host_port}:{CONTAINER_PORT}"]
         result = docker(*args, image.tag)
@@ -227,13 +277,22 @@ def test_image_builds_runs_and_stops_cleanly(case: Case, build, run_container) -
     response = httpx.post(f"{container.url}{query_route(case.track)}", json=body)
     assert response.status_code == 200, response.text
     assert answer_of(case.track, response.json()) in expected_answers(case.track, metadata)
+    if answers_questions(case.track, case.level):
+        question = {"question": SEARCH_QUERY, "max_new_tokens": 8}
+        asked = httpx.post(f"{container.url}/ask", json=question, timeout=60)
+        assert asked.status_code == 200, asked.text
+        assert asked.json()["sources"][0]["source"] == SEARCH_ANSWER
 
     # Serving needs no plotting and no training: the `train` extra stays in the build
     # stage. Only a service that pulls its model from a tracking server has an
     # MLflow client (mlflow-skinny), and then it must be a listed dependency.
     pyproject = tomllib.loads((image.context / "pyproject.toml").read_text())
-    client = any(d.startswith("mlflow-skinny") for d in pyproject["project"]["dependencies"])
-    unwanted = ("matplotlib", "optuna", "torch", "sentence_transformers")
+    dependencies = pyproject["project"]["dependencies"]
+    client = any(d.startswith("mlflow-skinny") for d in dependencies)
+    # torch serves only where a language model writes answers in the service.
+    serves_torch = any(d.startswith("torch") for d in dependencies)
+    unwanted = ("matplotlib", "optuna", "sentence_transformers")
+    unwanted += () if serves_torch else ("torch",)
     unwanted += () if client else ("mlflow",)
     lean = docker(
         "exec",
@@ -477,7 +536,14 @@ def test_compose_tracking_server_image_builds_with_its_postgres_driver(
     assert user.stdout.strip() == "1000"
 
 
-SEARCH_DEFAULTS = [case for case in CASES if case.is_default and case.track == "genai"]
+SEARCH_DEFAULTS = [
+    case
+    for case in CASES
+    if case.is_default and case.track == "genai" and not answers_questions(case.track, case.level)
+]
+CHAT_DEFAULTS = [
+    case for case in CASES if case.is_default and answers_questions(case.track, case.level)
+]
 
 
 @pytest.mark.parametrize("case", SEARCH_DEFAULTS, ids=[case.id for case in SEARCH_DEFAULTS])
@@ -506,5 +572,36 @@ def test_search_box_in_a_real_browser(case: Case, build, run_container) -> None:
             "document.getElementById('status').textContent.includes('422')", timeout=15_000
         )
         assert "blank" in page.inner_text("#status")
+        page.screenshot(path=str(SHOTS / f"{case.id}-refused.png"), full_page=True)
+    assert all("status of 422" in error for error in errors), errors
+
+
+@pytest.mark.parametrize("case", CHAT_DEFAULTS, ids=[case.id for case in CHAT_DEFAULTS])
+def test_chat_page_in_a_real_browser(case: Case, build, run_container) -> None:
+    viewport = {"width": 1000, "height": 1100}
+    with demo_page(case, build, run_container, viewport) as (page, errors):
+        page.wait_for_function(
+            "document.getElementById('status').textContent.startsWith('Ask a question')",
+            timeout=15_000,
+        )
+        # What a visitor does: ask, wait for the answer, read its sources.
+        page.fill("#question", SEARCH_QUERY)
+        page.fill("#k", "3")
+        page.fill("#max-tokens", "12")
+        page.click("#send")
+        page.wait_for_selector(".answer .sources li", timeout=60_000)
+        assert page.locator(".turn.question").first.inner_text() == SEARCH_QUERY
+        assert page.locator(".answer .sources li").count() == 3
+        assert page.locator(".answer .sources li").first.inner_text().startswith(SEARCH_ANSWER)
+        assert "tokens in" in page.locator(".answer .meta").first.inner_text()
+        page.screenshot(path=str(SHOTS / f"{case.id}.png"), full_page=True)
+        assert errors == [], errors
+
+        # Too many tokens asked for: the service's message shows in the chat.
+        page.fill("#question", "And on Spaces?")
+        page.fill("#max-tokens", "100000")
+        page.click("#send")
+        page.wait_for_selector(".answer.error", timeout=15_000)
+        assert "422" in page.locator(".answer.error").inner_text()
         page.screenshot(path=str(SHOTS / f"{case.id}-refused.png"), full_page=True)
     assert all("status of 422" in error for error in errors), errors

@@ -27,6 +27,8 @@ from matrix import ROOT, Case, built_track_levels, cases, choices, level_default
 from projects import serving
 from tracks import (
     DIGIT_ZERO,
+    SEARCH_ANSWER,
+    SEARCH_QUERY,
     answer_of,
     example_request,
     expected_answers,
@@ -155,6 +157,14 @@ def test_served_model_predicts_over_http(case: Case, trained: Environments) -> N
             blank = httpx.post(f"{url}/search", json={"query": "  ", "k": 3})
             assert blank.status_code == 422
             assert httpx.post(f"{url}/search", json={**body, "k": 0}).status_code == 422
+            if reaches(case, "intermediate"):  # a cited answer, from the tiny model
+                question = {"question": SEARCH_QUERY, "max_new_tokens": 8}
+                asked = httpx.post(f"{url}/ask", json=question, timeout=60)
+                assert asked.status_code == 200, asked.text
+                assert asked.json()["sources"][0]["source"] == SEARCH_ANSWER
+                assert asked.json()["usage"]["completion_tokens"] <= 8
+                too_long = {**question, "max_new_tokens": 100_000}
+                assert httpx.post(f"{url}/ask", json=too_long).status_code == 422
         elif case.track == "deep-learning":
             if reaches(case, "intermediate"):
                 upload = {"file": ("circle.png", picture_png(), "image/png")}

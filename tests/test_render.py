@@ -242,12 +242,16 @@ def test_no_leftover_jinja(project: Path) -> None:
         for path in project.rglob("*")
         if path.is_file() and re.search(JINJA_TAG, path.read_text())
     ]
-    # GitHub Actions expressions are meant to survive rendering.
+    # GitHub Actions expressions are meant to survive rendering, and so is a
+    # Hugging Face chat template (Jinja that the tokenizer renders).
     workflow = re.compile(r"\$\{\{ [^}]+ \}\}")
+    chat_template = re.compile(r"^CHAT_TEMPLATE = \(\n.*?^\)$", re.MULTILINE | re.DOTALL)
     leftovers = [
         name
         for name in leftovers
-        if re.search(JINJA_TAG, workflow.sub("", (project / name).read_text()))
+        if re.search(
+            JINJA_TAG, chat_template.sub("", workflow.sub("", (project / name).read_text()))
+        )
     ]
     assert leftovers == []
 
@@ -339,11 +343,19 @@ def test_accelerator_picks_torch_index_and_base_image_together(project: Path) ->
         assert cuda[1] == "12"  # onnxruntime-gpu's default PyPI build is CUDA 12 + cuDNN 9
         assert any(d.startswith("onnxruntime-gpu") for d in dependencies)
     train_extra = pyproject["project"]["optional-dependencies"]["train"]
-    assert any(d.startswith("torch") for d in train_extra)
-    assert not any(d.startswith("torch") for d in dependencies)  # serving is onnxruntime
+    dockerfile = (project / "Dockerfile").read_text()
+    serving_torch = re.search(r"ARG TORCH_INDEX=(\S+)", dockerfile)
+    if serving_torch:  # a language model in the service: the accelerator's torch serves
+        assert any(d.startswith("torch") for d in dependencies)
+        assert serving_torch.group(1) == index["url"]
+        name = index["name"]
+        assert f'--index "{name}=${{TORCH_INDEX}}" -r pyproject.toml' in dockerfile
+    else:
+        assert any(d.startswith("torch") for d in train_extra)
+        assert not any(d.startswith("torch") for d in dependencies)  # serving is onnxruntime
     ci = (project / ".github" / "workflows" / "ci.yml").read_text()
     assert "--no-sources --torch-backend cpu" in ci
-    assert "--no-sources --torch-backend cpu" in (project / "Dockerfile").read_text()
+    assert "--no-sources --torch-backend cpu" in dockerfile
     training = project / "Dockerfile.train"
     if training.is_file():  # the training image takes the accelerator's torch
         text = training.read_text()

@@ -63,6 +63,32 @@ def build_command(track: str, level: str) -> list[str]:
     return ["index"] if track == "genai" else ["train", *train_args(track, level)]
 
 
+# genai from intermediate serves a language model; the real one is downloaded
+# from the Hub, so the suite serves the tiny random-weight one the project's own
+# `tiny-generator` command writes. Inside models/ (after `index`, which replaces
+# that folder), so the image built from it has it too; the path is relative to
+# the project, and to the container's working directory.
+TINY_GENERATOR = "models/tiny-generator"
+
+
+def answers_questions(track: str, level: str) -> bool:
+    return track == "genai" and level != "beginner"
+
+
+def after_build_commands(track: str, level: str) -> list[list[str]]:
+    """Commands the suite runs after `build_command`, before serving."""
+    if answers_questions(track, level):
+        return [["tiny-generator", "--out", TINY_GENERATOR]]
+    return []
+
+
+def service_env(track: str, level: str) -> dict[str, str]:
+    """Settings the suite serves with (a .env for local runs, -e for containers)."""
+    if answers_questions(track, level):
+        return {"APP_GENERATOR_MODEL": TINY_GENERATOR}
+    return {}
+
+
 def build_report(track: str) -> str:
     """What that command prints when it succeeded."""
     return "index exported to" if track == "genai" else "Held-out metrics"
