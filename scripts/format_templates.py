@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TRACKS = {
     "classical-ml": ("tumor_classifier", "advanced"),
     "deep-learning": ("shape_classifier", "advanced"),
-    "genai": ("document_assistant", "intermediate"),
+    "genai": ("document_assistant", "advanced"),
 }
 INCLUDE = re.compile(r'\{% include "([^"]+)" %\}')
 CONDITIONAL = re.compile(r"\{% if [^%]+ %\}(.*?)\{% endif %\}")

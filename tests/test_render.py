@@ -177,6 +177,15 @@ GENAI_LEVEL_FILES = {
         "src/{pkg}/traces.py",
         "tests/test_rag.py",
     ],
+    "advanced": [
+        "configs/accelerate/fsdp.yaml",
+        "configs/accelerate/multi_gpu.yaml",
+        "src/{pkg}/finetune.py",
+        "src/{pkg}/sample_corpus/instructions.jsonl",
+        "src/{pkg}/serving/openai_api.py",
+        "tests/test_finetune.py",
+        "tests/test_openai_api.py",
+    ],
 }
 LEVEL_FILES = {
     "classical-ml": CLASSICAL_ML_LEVEL_FILES,

@@ -85,7 +85,9 @@ def after_build_commands(track: str, level: str) -> list[list[str]]:
 def service_env(track: str, level: str) -> dict[str, str]:
     """Settings the suite serves with (a .env for local runs, -e for containers)."""
     if answers_questions(track, level):
-        return {"APP_GENERATOR_MODEL": TINY_GENERATOR}
+        # The timeout keeps each answer within schemathesis's 10 s per request,
+        # whatever max_new_tokens and k it tries.
+        return {"APP_GENERATOR_MODEL": TINY_GENERATOR, "APP_GENERATION_TIMEOUT_S": "3"}
     return {}
 
 
