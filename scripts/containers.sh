@@ -1,4 +1,4 @@
-# Sourced by scripts/test.sh: a Docker engine, local base images and a browser
+# Sourced by scripts/test.sh (after scripts/stages.sh): a Docker engine, local base images and a browser
 # for the container and browser tests.
 #
 # As root with apt (CI, a fresh machine), it installs docker.io, mmdebstrap,
@@ -12,6 +12,7 @@ MLFOLIO_BASE_SUITES="3.11:bookworm 3.13:trixie"
 DOCKERD_PID=""
 
 containers_up() {
+    stage "system packages: docker.io, mmdebstrap, chromium, docker-compose, postgresql"
     local missing=()
     # A docker client alone is not enough: without a reachable engine we need dockerd.
     if ! docker info >/dev/null 2>&1 && ! command -v dockerd >/dev/null; then
@@ -28,6 +29,7 @@ containers_up() {
         apt-get update -qq
         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
     fi
+    stage "Docker engine"
     if ! docker info >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v dockerd >/dev/null; then
         mkdir -p "$ROOT/build"
         dockerd >"$ROOT/build/dockerd.log" 2>&1 &
@@ -38,6 +40,13 @@ containers_up() {
         echo "no Docker engine: container tests will not run here"
         return 0
     fi
+    MLFOLIO_DOCKER_BUILD=$(buildkit_client) || {
+        echo "no docker client that builds with BuildKit: container tests will not run here"
+        return 0
+    }
+    export MLFOLIO_DOCKER_BUILD
+    echo "BuildKit builds with: $MLFOLIO_DOCKER_BUILD"
+    stage "base images (mmdebstrap)"
     local images=() pair version suite
     for pair in $MLFOLIO_BASE_SUITES; do
         version=${pair%%:*}
@@ -53,8 +62,30 @@ containers_up() {
     echo "base images: $MLFOLIO_BASE_IMAGES"
 }
 
+# The images need BuildKit (RUN --mount=type=cache). A docker CLI from 23 on
+# builds through its buildx plugin; Debian's docker.io (20.10) has BuildKit in
+# its own client and no buildx package. Prints the first client that can.
+buildkit_client() {
+    local client major
+    for client in docker /usr/bin/docker; do
+        command -v "$client" >/dev/null || continue
+        if "$client" buildx version >/dev/null 2>&1; then
+            echo "$client"
+            return 0
+        fi
+        major=$("$client" version --format '{{.Client.Version}}' 2>/dev/null | cut -d. -f1)
+        if [ -n "$major" ] && [ "$major" -ge 18 ] 2>/dev/null && [ "$major" -lt 23 ]; then
+            echo "$client"
+            return 0
+        fi
+    done
+    return 1
+}
+
 containers_down() {
     if [ -n "$DOCKERD_PID" ]; then
+        # Our engine, our cache: BuildKit keeps uv's wheel cache (gigabytes).
+        "${MLFOLIO_DOCKER_BUILD:-docker}" builder prune --all --force >/dev/null 2>&1 || true
         kill "$DOCKERD_PID" 2>/dev/null || true
         wait "$DOCKERD_PID" 2>/dev/null || true
         # dockerd leaves its bridge behind; later network tests should not see it.

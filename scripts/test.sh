@@ -3,16 +3,17 @@
 # installs, tests, trains and serves the rendered projects, builds and runs
 # their Docker images and drives their demo pages in Chromium.
 # Extra arguments go to pytest, e.g. `-m "not slow and not docker"` for the
-# fast part (seconds).
+# fast part (seconds). With MLFOLIO_TIMES=FILE, every stage, test module,
+# pytest worker and image build appends its time there (scripts/ci_times.py).
+_STAGE_T0=$(date +%s)
+source "$(dirname "${BASH_SOURCE[0]}")/stages.sh"
+stage "tools: the suite's virtual environment (.venv)"
 source "$(dirname "${BASH_SOURCE[0]}")/bootstrap.sh"
 source "$ROOT/scripts/containers.sh"
 cd "$ROOT"
-T0=$(date +%s)
-step() { echo "--- [$(( $(date +%s) - T0 ))s] $*"; }
 
 trap containers_down EXIT
-step "system tools: Docker engine, base images, browser, docker-compose, PostgreSQL"
 containers_up
-step "pytest"
+stage "pytest"
 python -m pytest -n 2 --dist loadgroup --durations=10 "$@"
-step "done"
+stage_end

@@ -7,8 +7,10 @@ normal VCS path: ``vcs_ref="HEAD"``, defaults, no ``--trust``, tasks skipped.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,37 @@ from projects import Installed, install
 from tracks import after_build_commands, build_command, build_report, service_env
 
 GIT_IDENTITY = ["-c", "user.name=mlfolio-tests", "-c", "user.email=tests@localhost"]
+
+
+# Where the time goes: with MLFOLIO_TIMES=FILE (set by .ci/run), the process that
+# reports results (xdist's controller, or the only process) adds one row per test
+# module and per worker to FILE; scripts/ci_times.py prints them as tables.
+_module_seconds: Counter[str] = Counter()
+_module_tests: Counter[str] = Counter()
+_worker_seconds: Counter[str] = Counter()
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return  # workers send their reports to the controller, which counts them
+    module = report.nodeid.split("::")[0]
+    _module_seconds[module] += report.duration
+    if report.when == "call":
+        _module_tests[module] += 1
+    node = getattr(report, "node", None)
+    worker = node.gateway.id if node is not None else "main"
+    _worker_seconds[worker] += report.duration
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    times = os.environ.get("MLFOLIO_TIMES")
+    if not times or os.environ.get("PYTEST_XDIST_WORKER") or not _module_seconds:
+        return
+    with open(times, "a") as out:
+        for module, seconds in _module_seconds.items():
+            out.write(f"module\t{module}\t{seconds:.1f}\t{_module_tests[module]}\n")
+        for worker, seconds in _worker_seconds.items():
+            out.write(f"worker\t{worker}\t{seconds:.1f}\n")
 
 
 def git(cwd: Path, *args: str) -> str:

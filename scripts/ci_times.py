@@ -1,0 +1,49 @@
+"""Print where a test run's time went, from the rows its stages recorded.
+
+    python3 scripts/ci_times.py build/ci-times.tsv
+
+Each row of the file is `kind<TAB>name<TAB>seconds[<TAB>count]`, appended by
+.ci/run and scripts/test.sh (stages), tests/conftest.py (each test module, each
+xdist worker) and tests/test_containers.py (each image build). Standard library
+only: it runs before and after the suite's own environment exists.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+HEADINGS = {
+    "stage": "Stages (wall clock, in order)",
+    "worker": "pytest workers (time spent in tests; the slower one sets the wall clock)",
+    "module": "Test modules (time in tests summed over both workers, largest first)",
+    "image": "Image builds (inside their test modules' time, largest first)",
+}
+
+
+def main(path: Path) -> int:
+    if not path.is_file():
+        print(f"no timings recorded in {path}")
+        return 0
+    rows: dict[str, list[tuple[str, float, str]]] = defaultdict(list)
+    for line in path.read_text().splitlines():
+        kind, name, seconds, *count = line.split("\t")
+        rows[kind].append((name, float(seconds), count[0] if count else ""))
+    for kind, heading in HEADINGS.items():
+        if not rows[kind]:
+            continue
+        entries = rows[kind] if kind == "stage" else sorted(rows[kind], key=lambda r: -r[1])
+        print(f"\n{heading}\n")
+        print("| name | seconds | minutes | tests |")
+        print("|---|---:|---:|---:|")
+        for name, seconds, count in entries:
+            print(f"| {name} | {seconds:,.0f} | {seconds / 60:.1f} | {count} |")
+        if kind != "stage":
+            total = sum(seconds for _, seconds, _ in entries)
+            print(f"| total | {total:,.0f} | {total / 60:.1f} | |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(Path(sys.argv[1] if len(sys.argv) > 1 else "build/ci-times.tsv")))
