@@ -15,5 +15,6 @@ cd "$ROOT"
 trap containers_down EXIT
 containers_up
 stage "pytest"
-python -m pytest -n 2 --dist loadgroup --durations=10 "$@"
+# Groups start longest first in the order conftest.py gives them (not by size).
+python -m pytest -n 2 --dist loadgroup --no-loadscope-reorder --durations=10 "$@"
 stage_end

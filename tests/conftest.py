@@ -7,6 +7,7 @@ normal VCS path: ``vcs_ref="HEAD"``, defaults, no ``--trust``, tasks skipped.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -19,7 +20,8 @@ import copier
 import pytest
 import yaml
 
-from matrix import ROOT, Case, cases
+import image_table
+from matrix import ROOT, Case, built_track_levels, cases
 from projects import Installed, install
 from tracks import after_build_commands, build_command, build_report, service_env
 
@@ -41,12 +43,62 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     _module_seconds[module] += report.duration
     if report.when == "call":
         _module_tests[module] += 1
+    group = report.nodeid.rpartition("@")[2] if "@" in report.nodeid else ""
+    if group:
+        _group_seconds[group] += report.duration
     node = getattr(report, "node", None)
     worker = node.gateway.id if node is not None else "main"
     _worker_seconds[worker] += report.duration
 
 
+# Scheduling (xdist --dist loadgroup, see scripts/test.sh). Every slow or docker
+# test that uses one (track, level)'s installed environment, trained model or
+# image is in that level's group, so the environment is installed and trained
+# once, on one worker, and its image builds next to it. Groups start longest
+# first, by the seconds the last full run measured (tests/group_seconds.json;
+# a group missing there counts as the longest, so it starts early): the two
+# workers then finish close together, and the fast tests fill in at the end.
+GROUP_SECONDS = Path(__file__).with_name("group_seconds.json")
+_group_seconds: Counter[str] = Counter()
+
+
+def environment_group(item: pytest.Item) -> str | None:
+    """'<track>-<level>' for a slow or docker test; None for the fast ones."""
+    if item.get_closest_marker("slow") is None and item.get_closest_marker("docker") is None:
+        return None
+    callspec = getattr(item, "callspec", None)
+    params = callspec.params if callspec is not None else {}
+    if "case" in params:
+        return f"{params['case'].track}-{params['case'].level}"
+    if "next_level" in params:  # growing a project: the next level's environment
+        return f"{params['track']}-{params['next_level']}"
+    if "track" in params:  # a track's first level
+        level = next(lv for track, lv in built_track_levels() if track == params["track"])
+        return f"{params['track']}-{level}"
+    return f"{default_case().track}-{default_case().level}"
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    groups = {item.nodeid: environment_group(item) for item in items}
+    for item in items:
+        if groups[item.nodeid] is not None:
+            item.add_marker(pytest.mark.xdist_group(groups[item.nodeid]))
+    measured = json.loads(GROUP_SECONDS.read_text()) if GROUP_SECONDS.is_file() else {}
+    longest = max(measured.values(), default=0.0) + 1
+    weight = {g: measured.get(g, longest) for g in set(groups.values()) if g is not None}
+    # Stable sort: groups by descending weight, then the fast tests in their order.
+    items.sort(key=lambda item: -weight.get(groups[item.nodeid] or "", 0.0))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        image_table.start(ROOT / "build")
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        image_table.write()
     times = os.environ.get("MLFOLIO_TIMES")
     if not times or os.environ.get("PYTEST_XDIST_WORKER") or not _module_seconds:
         return
@@ -55,6 +107,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
             out.write(f"module\t{module}\t{seconds:.1f}\t{_module_tests[module]}\n")
         for worker, seconds in _worker_seconds.items():
             out.write(f"worker\t{worker}\t{seconds:.1f}\n")
+        for group, seconds in _group_seconds.items():
+            out.write(f"group\t{group}\t{seconds:.1f}\n")
 
 
 def git(cwd: Path, *args: str) -> str:

@@ -25,6 +25,7 @@ import httpx
 import pytest
 import yaml
 
+import image_table
 from conftest import Environments
 from matrix import ROOT, Case, image_cases, reaches
 from projects import TORCH_WHEELS, free_port
@@ -42,10 +43,9 @@ from tracks import (
     service_env,
 )
 
-pytestmark = [pytest.mark.docker, pytest.mark.xdist_group("docker")]
+pytestmark = pytest.mark.docker
 
 BUILD_DIR = ROOT / "build"
-IMAGE_TABLE = ROOT / "docs" / "images.md"
 CONTAINER_PORT = 9123  # deliberately not the image's default
 CHROMIUM = "/usr/bin/chromium"
 
@@ -112,9 +112,6 @@ class Image:
     @property
     def default_port(self) -> int:
         return 7860 if "hf-spaces" in self.answers["deploy_targets"] else 8000
-
-
-_sizes: dict[str, tuple[str, float, float]] = {}
 
 
 @contextmanager
@@ -194,40 +191,16 @@ def build(
         assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
         image = Image(case, tag, answers, time.monotonic() - started, context)
         size = int(docker("image", "inspect", "-f", "{{.Size}}", tag).stdout.strip())
-        _sizes[case.id] = (answers["python_version"], size / 1e6, image.build_seconds)
-        if os.environ.get("MLFOLIO_TIMES"):  # for .ci/run's table of where the time went
-            with open(os.environ["MLFOLIO_TIMES"], "a") as times:
-                times.write(f"image\t{case.id}\t{image.build_seconds:.1f}\n")
+        image_table.record(case.id, answers["python_version"], size / 1e6, image.build_seconds)
         built[case.id] = image
         return image
 
     yield _build
-    write_image_table()
     # Leave the machine as we found it: each image is 0.7-1.2 GB, and the build
     # stages another 1-2 GB each; a few runs would fill a disk.
     for image in built.values():
         docker("rmi", "--force", image.tag)
     docker("image", "prune", "--force")
-
-
-def write_image_table() -> None:
-    if not _sizes:
-        return
-    lines = [
-        "# Docker image sizes",
-        "",
-        "Written by `tests/test_containers.py` on every run that builds images",
-        "(local Debian base image from `scripts/base_image.sh`, BuildKit). Build time",
-        "includes installing dependencies unless Docker's layer cache had them; uv's",
-        "download cache is a BuildKit cache mount shared by every build of the run.",
-        "",
-        "| case | Python | image size (MB) | build time (s) |",
-        "|---|---|---|---|",
-    ]
-    for case_id, (python, size, seconds) in sorted(_sizes.items()):
-        lines.append(f"| {case_id} | {python} | {size:,.0f} | {seconds:.0f} |")
-    IMAGE_TABLE.parent.mkdir(exist_ok=True)
-    IMAGE_TABLE.write_text("\n".join(lines) + "\n")
 
 
 @dataclass

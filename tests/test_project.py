@@ -36,8 +36,8 @@ from tracks import (
     query_route,
 )
 
-# One xdist group: each environment is built once, on one worker.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("rendered-projects")]
+# conftest.py groups the tests by (track, level): each environment is built once.
+pytestmark = pytest.mark.slow
 
 LEVEL_DEFAULTS = level_defaults()
 # The options (Python version, licence, accelerator, deploy targets) change the

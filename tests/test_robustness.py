@@ -21,7 +21,7 @@ from matrix import Case, level_defaults
 from projects import Installed, serving
 from tracks import UPLOAD_TRACKS
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("rendered-projects")]
+pytestmark = pytest.mark.slow
 
 ST = str(Path(sys.executable).parent / "st")
 SEED = 42

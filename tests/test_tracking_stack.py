@@ -27,7 +27,7 @@ from conftest import Environments
 from matrix import Case, level_defaults, reaches
 from projects import Installed, free_port, serving
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("rendered-projects")]
+pytestmark = pytest.mark.slow
 
 # The tracking-server stack (compose.yaml, Optuna on PostgreSQL) is classical-ml's.
 ADVANCED = [

@@ -78,7 +78,6 @@ def conflicts(project: Path) -> list[str]:
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("rendered-projects")
 @pytest.mark.parametrize("track", TRACKS)
 def test_update_applies_template_changes_and_keeps_owner_edits(
     track: str, template_repo: Path, environment: Environments, tmp_path: Path
@@ -146,7 +145,6 @@ def test_growing_to_an_unbuilt_level_is_refused_and_changes_nothing(
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("rendered-projects")
 @pytest.mark.parametrize(("track", "level", "next_level"), GROWTH)
 def test_growing_a_project_keeps_owner_edits(
     track: str,
