@@ -1,8 +1,11 @@
 """Print where a test run's time went, from the rows its stages recorded.
 
     python3 scripts/ci_times.py build/ci-times.tsv
+    python3 scripts/ci_times.py --group-seconds build/ci-times.tsv > tests/group_seconds.json
 
-Each row of the file is `kind<TAB>name<TAB>seconds[<TAB>count]`, appended by
+The second form writes the seconds each test group took, which conftest.py
+uses to start the longest groups first: refresh it after a full run when
+groups change a lot. Each row of the file is `kind<TAB>name<TAB>seconds[<TAB>count]`, appended by
 .ci/run and scripts/test.sh (stages), tests/conftest.py (each test module, each
 xdist worker) and tests/test_containers.py (each image build). Standard library
 only: it runs before and after the suite's own environment exists.
@@ -10,6 +13,7 @@ only: it runs before and after the suite's own environment exists.
 
 from __future__ import annotations
 
+import json
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -18,18 +22,30 @@ HEADINGS = {
     "stage": "Stages (wall clock, in order)",
     "worker": "pytest workers (time spent in tests; the slower one sets the wall clock)",
     "module": "Test modules (time in tests summed over both workers, largest first)",
+    "group": "Test groups: one (track, level) each, on one worker (largest first)",
     "image": "Image builds (inside their test modules' time, largest first)",
 }
+
+
+def read(path: Path) -> dict[str, list[tuple[str, float, str]]]:
+    rows: dict[str, list[tuple[str, float, str]]] = defaultdict(list)
+    for line in path.read_text().splitlines():
+        kind, name, seconds, *count = line.split("\t")
+        rows[kind].append((name, float(seconds), count[0] if count else ""))
+    return rows
+
+
+def group_seconds(path: Path) -> int:
+    groups = {name: round(seconds) for name, seconds, _ in read(path)["group"]}
+    print(json.dumps(dict(sorted(groups.items())), indent=2))
+    return 0
 
 
 def main(path: Path) -> int:
     if not path.is_file():
         print(f"no timings recorded in {path}")
         return 0
-    rows: dict[str, list[tuple[str, float, str]]] = defaultdict(list)
-    for line in path.read_text().splitlines():
-        kind, name, seconds, *count = line.split("\t")
-        rows[kind].append((name, float(seconds), count[0] if count else ""))
+    rows = read(path)
     for kind, heading in HEADINGS.items():
         if not rows[kind]:
             continue
@@ -46,4 +62,7 @@ def main(path: Path) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(Path(sys.argv[1] if len(sys.argv) > 1 else "build/ci-times.tsv")))
+    args = sys.argv[1:]
+    if args[:1] == ["--group-seconds"]:
+        sys.exit(group_seconds(Path(args[1] if len(args) > 1 else "build/ci-times.tsv")))
+    sys.exit(main(Path(args[0] if args else "build/ci-times.tsv")))

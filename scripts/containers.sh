@@ -1,5 +1,5 @@
-# Sourced by scripts/test.sh (after scripts/stages.sh): a Docker engine, local base images and a browser
-# for the container and browser tests.
+# Sourced by scripts/test.sh (after scripts/stages.sh): a Docker engine, local
+# base images and a browser for the container and browser tests.
 #
 # As root with apt (CI, a fresh machine), it installs docker.io, mmdebstrap,
 # chromium, docker-compose and postgresql, starts dockerd in the background (stopped by PID when the tests
@@ -47,15 +47,27 @@ containers_up() {
     export MLFOLIO_DOCKER_BUILD
     echo "BuildKit builds with: $MLFOLIO_DOCKER_BUILD"
     stage "base images (mmdebstrap)"
-    local images=() pair version suite
+    mkdir -p "$ROOT/build"
+    # Both at once: each mostly waits on the Debian mirror.
+    local images=() pids=() pair version suite i=0
     for pair in $MLFOLIO_BASE_SUITES; do
         version=${pair%%:*}
         suite=${pair#*:}
-        if "$ROOT/scripts/base_image.sh" "$suite" "mlfolio-base:py$version"; then
+        "$ROOT/scripts/base_image.sh" "$suite" "mlfolio-base:py$version" \
+            >"$ROOT/build/base-image-py$version.log" 2>&1 &
+        pids+=($!)
+    done
+    for pair in $MLFOLIO_BASE_SUITES; do
+        version=${pair%%:*}
+        suite=${pair#*:}
+        if wait "${pids[$i]}"; then
             images+=("$version=mlfolio-base:py$version")
+            tail -n 1 "$ROOT/build/base-image-py$version.log"
         else
-            echo "warning: no base image for Python $version (Debian $suite)"
+            echo "warning: no base image for Python $version (Debian $suite):"
+            tail -n 20 "$ROOT/build/base-image-py$version.log"
         fi
+        i=$((i + 1))
     done
     MLFOLIO_BASE_IMAGES=$(IFS=,; echo "${images[*]}")
     export MLFOLIO_BASE_IMAGES
