@@ -43,9 +43,10 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     _module_seconds[module] += report.duration
     if report.when == "call":
         _module_tests[module] += 1
-    group = report.nodeid.rpartition("@")[2] if "@" in report.nodeid else ""
-    if group:
-        _group_seconds[group] += report.duration
+    # xdist appends "@<group>" to a grouped test's id (an "@" inside the
+    # parameters, as in an e-mail address, comes before the closing "]").
+    if report.nodeid.rfind("@") > report.nodeid.rfind("]"):
+        _group_seconds[report.nodeid.rpartition("@")[2]] += report.duration
     node = getattr(report, "node", None)
     worker = node.gateway.id if node is not None else "main"
     _worker_seconds[worker] += report.duration
