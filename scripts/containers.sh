@@ -13,6 +13,7 @@ MLFOLIO_BASE_SUITES="3.11:bookworm 3.13:trixie"
 DOCKERD_PID=""
 
 containers_up() {
+    mkdir -p "$ROOT/build"  # logs: dockerd, base images
     stage "system packages: docker.io, mmdebstrap, chromium, docker-compose, postgresql"
     local missing=()
     # A docker client alone is not enough: without a reachable engine we need dockerd.
@@ -32,7 +33,6 @@ containers_up() {
     fi
     stage "Docker engine"
     if ! docker info >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v dockerd >/dev/null; then
-        mkdir -p "$ROOT/build"
         local data_root=()
         if disposable_storage_up; then
             data_root=(--data-root "$DOCKER_DATA")
@@ -54,7 +54,6 @@ containers_up() {
     export MLFOLIO_DOCKER_BUILD
     echo "BuildKit builds with: $MLFOLIO_DOCKER_BUILD"
     stage "base images (mmdebstrap)"
-    mkdir -p "$ROOT/build"
     # Both at once: each mostly waits on the Debian mirror.
     local images=() pids=() pair version suite i=0
     for pair in $MLFOLIO_BASE_SUITES; do

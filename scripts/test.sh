@@ -5,7 +5,6 @@
 # Extra arguments go to pytest, e.g. `-m "not slow and not docker"` for the
 # fast part (seconds). With MLFOLIO_TIMES=FILE, every stage, test module,
 # pytest worker and image build appends its time there (scripts/ci_times.py).
-_STAGE_T0=$(date +%s)
 source "$(dirname "${BASH_SOURCE[0]}")/stages.sh"
 stage "tools: the suite's virtual environment (.venv)"
 source "$(dirname "${BASH_SOURCE[0]}")/bootstrap.sh"

@@ -21,7 +21,7 @@ import pytest
 import yaml
 
 import image_table
-from matrix import ROOT, Case, built_track_levels, cases
+from matrix import ROOT, Case, cases, first_level
 from projects import Installed, install
 from tracks import after_build_commands, build_command, build_report, service_env
 
@@ -34,6 +34,7 @@ GIT_IDENTITY = ["-c", "user.name=mlfolio-tests", "-c", "user.email=tests@localho
 _module_seconds: Counter[str] = Counter()
 _module_tests: Counter[str] = Counter()
 _worker_seconds: Counter[str] = Counter()
+_group_seconds: Counter[str] = Counter()
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
@@ -60,7 +61,6 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 # a group missing there counts as the longest, so it starts early): the two
 # workers then finish close together, and the fast tests fill in at the end.
 GROUP_SECONDS = Path(__file__).with_name("group_seconds.json")
-_group_seconds: Counter[str] = Counter()
 
 
 def environment_group(item: pytest.Item) -> str | None:
@@ -74,8 +74,7 @@ def environment_group(item: pytest.Item) -> str | None:
     if "next_level" in params:  # growing a project: the next level's environment
         return f"{params['track']}-{params['next_level']}"
     if "track" in params:  # a track's first level
-        level = next(lv for track, lv in built_track_levels() if track == params["track"])
-        return f"{params['track']}-{level}"
+        return f"{params['track']}-{first_level(params['track'])}"
     return f"{default_case().track}-{default_case().level}"
 
 
@@ -98,10 +97,11 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    if not os.environ.get("PYTEST_XDIST_WORKER"):
-        image_table.write()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return  # the controller writes what all workers recorded
+    image_table.write()
     times = os.environ.get("MLFOLIO_TIMES")
-    if not times or os.environ.get("PYTEST_XDIST_WORKER") or not _module_seconds:
+    if not times or not _module_seconds:
         return
     with open(times, "a") as out:
         for module, seconds in _module_seconds.items():

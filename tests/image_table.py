@@ -42,7 +42,7 @@ def write() -> None:
     lines = [
         "# Docker image sizes",
         "",
-        "Written by `tests/test_containers.py` on every run that builds images",
+        "Written by the template suite on every run that builds images",
         "(local Debian base image from `scripts/base_image.sh`, BuildKit). Build time",
         "includes installing dependencies unless Docker's layer cache had them; uv's",
         "download cache is a BuildKit cache mount shared by every build of the run,",

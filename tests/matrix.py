@@ -78,6 +78,11 @@ def built_track_levels() -> list[tuple[str, str]]:
     ]
 
 
+def first_level(track: str) -> str:
+    """The lowest built level of a track (where option cases run their own tests)."""
+    return next(level for t, level in built_track_levels() if t == track)
+
+
 def unbuilt_track_levels() -> list[tuple[str, str]]:
     built = set(built_track_levels())
     return [(t, lv) for t in choices("track") for lv in choices("level") if (t, lv) not in built]

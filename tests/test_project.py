@@ -23,7 +23,7 @@ import httpx
 import pytest
 
 from conftest import GIT_IDENTITY, Environments
-from matrix import ROOT, Case, built_track_levels, cases, choices, level_defaults, reaches
+from matrix import ROOT, Case, cases, choices, first_level, level_defaults, reaches
 from projects import serving
 from tracks import (
     DIGIT_ZERO,
@@ -45,9 +45,8 @@ LEVEL_DEFAULTS = level_defaults()
 # configs. Each option's own-test run happens at its track's first level; every
 # level runs its default case's own tests, and every case gets the fast checks
 # (exact files, lint, format, configs). That keeps CI inside its 90 minutes.
-FIRST_LEVELS = {track: first_level for track, first_level in reversed(built_track_levels())}
 OTHER_CASES = [
-    case for case in cases() if not case.is_default and case.level == FIRST_LEVELS[case.track]
+    case for case in cases() if not case.is_default and case.level == first_level(case.track)
 ]
 # The tuning, pre-commit and load-test features exist in the classical-ml track.
 INTERMEDIATE_AND_UP = [

@@ -10,7 +10,7 @@ import copier
 import pytest
 
 from conftest import Environments, git
-from matrix import built_track_levels, choices
+from matrix import built_track_levels, choices, first_level
 
 BASE_TAG = "v0.0.0"  # set by the template_repo fixture
 TRACKS = sorted({track for track, _ in built_track_levels()})
@@ -27,10 +27,6 @@ OWNER_SETTING = {
     "default": ("seed: int = 42", "seed: int = 7"),
     "genai": ("chunk_words: int = Field(120,", "chunk_words: int = Field(100,"),
 }
-
-
-def first_level(track: str) -> str:
-    return next(level for t, level in built_track_levels() if t == track)
 
 
 def edit(path: Path, old: str, new: str) -> None:
