@@ -189,10 +189,12 @@ def test_served_model_predicts_over_http(case: Case, trained: Environments) -> N
             explained = httpx.post(f"{url}/explain", json={"rows": [row]})
             assert explained.status_code == 200, explained.text
             assert set(explained.json()["explanations"][0]["contributions"]) == set(row)
-            # The training data's schema: a radius far outside what was seen is refused.
+            # Outside what training saw is served (strict_bounds refuses it), and a
+            # missing value is imputed: neither is a 422.
             outlier = httpx.post(f"{url}/predict", json={"rows": [{**row, "mean_radius": 1e6}]})
-            assert outlier.status_code == 422
-            assert "mean_radius" in outlier.text
+            assert outlier.status_code == 200, outlier.text
+            gap = httpx.post(f"{url}/explain", json={"rows": [{**row, "mean_radius": None}]})
+            assert gap.status_code == 200, gap.text
         # uvicorn shuts down gracefully, then re-raises the signal: -SIGTERM is clean.
         server.process.send_signal(signal.SIGTERM)
         assert server.process.wait(timeout=10) in (0, -signal.SIGTERM)
@@ -211,7 +213,9 @@ def test_tuned_champion_beats_the_beginner_baseline(case: Case, trained: Environ
     installed = trained(case.track, case.level)
     slug = installed.slug
     result = installed.run(installed.bin(slug), "tune")  # the budget a user gets
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    # 4: registered, but the trained champion stays (it scored at least as well).
+    assert result.returncode in (0, 4), result.stdout[-3000:] + result.stderr[-3000:]
+    assert (result.returncode == 4) == ("Not exported" in result.stdout)
     assert "trials; best cross-validation score" in result.stdout
     # The service loads the champion straight from the registry, not from models/.
     uri = f"models:/{slug}@champion"

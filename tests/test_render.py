@@ -90,6 +90,7 @@ CLASSICAL_ML_FILES = [
 DEEP_LEARNING_FILES = [
     *COMMON_FILES,
     *MODEL_FILES,
+    "src/{pkg}/champion.py",
     "src/{pkg}/devices.py",
     "src/{pkg}/serving/images.py",
 ]
@@ -100,6 +101,7 @@ CLASSICAL_ML_LEVEL_FILES = {
     "intermediate": [
         ".pre-commit-config.yaml",
         "configs/train.yaml",
+        "src/{pkg}/champion.py",
         "src/{pkg}/explain.py",
         "src/{pkg}/registry.py",
         "src/{pkg}/tune.py",

@@ -52,6 +52,18 @@ class ServiceMetrics:
             registry=self.registry,
         )
 
+        self.outside_training = Counter(
+            "model_inputs_outside_training",
+            "Values served although training never saw them (out of range, new category)",
+            ["feature"],
+            registry=self.registry,
+        )
+
+    def observe_outside_training(self, counts: dict[str, int]) -> None:
+        """Served values that training never saw: a first sign of drift."""
+        for feature, count in counts.items():
+            self.outside_training.labels(feature=feature).inc(count)
+
     def observe_predictions(self, predictions: Iterable[str | float]) -> None:
         for prediction in predictions:
             if isinstance(prediction, str):

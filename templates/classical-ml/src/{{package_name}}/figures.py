@@ -19,6 +19,14 @@ from .data import Task
 from .evaluate import CV_SCORING
 
 TOP_FEATURES = 15
+# Every figure training may draw of a model: the next export replaces them all.
+MODEL_FIGURES = (
+    "confusion_matrix.png",
+    "roc_curve.png",
+    "residuals.png",
+    "feature_importance.png",
+    "shap_summary.png",
+)
 
 
 def write_figures(
