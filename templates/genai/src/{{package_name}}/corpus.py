@@ -2,14 +2,18 @@
 
 A chunk is a window of ``chunk_words`` words; each one starts ``chunk_words -
 chunk_overlap`` words after the one before, so a sentence that falls on a
-boundary still appears whole in one of them. Every chunk remembers its source
-file and its place in it, which is what search results cite.
+boundary still appears whole in one of them. A window that is longer than the
+encoder reads, in the encoder's own tokens (a table, a log, code: few spaces,
+many tokens), is cut into pieces that fit, so no text goes unread. Every chunk
+remembers its source file and its place in it, which is what search results
+cite.
 """
 
 from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,12 +93,38 @@ def chunk_text(text: str, words: int, overlap: int) -> list[str]:
     return chunks
 
 
-def chunk_documents(documents: list[Document], words: int, overlap: int) -> list[Chunk]:
+# (start, end) character offsets of each token of a text, in the encoder's tokenizer.
+TokenOffsets = Callable[[str], list[tuple[int, int]]]
+
+
+def fit_to_tokens(text: str, offsets: TokenOffsets, max_tokens: int) -> list[str]:
+    """`text` as it is when it fits in `max_tokens`, else cut between tokens into pieces that do."""
+    spans = offsets(text)
+    if len(spans) <= max_tokens:
+        return [text]
     return [
-        Chunk(document.source, position, text)
-        for document in documents
-        for position, text in enumerate(chunk_text(document.text, words, overlap))
+        text[spans[start][0] : spans[min(start + max_tokens, len(spans)) - 1][1]]
+        for start in range(0, len(spans), max_tokens)
     ]
+
+
+def chunk_documents(
+    documents: list[Document],
+    words: int,
+    overlap: int,
+    offsets: TokenOffsets | None = None,
+    max_tokens: int = 0,
+) -> list[Chunk]:
+    """Every document's chunks; with `offsets`, none longer than `max_tokens` tokens."""
+    chunks = []
+    for document in documents:
+        pieces = [
+            piece
+            for window in chunk_text(document.text, words, overlap)
+            for piece in (fit_to_tokens(window, offsets, max_tokens) if offsets else [window])
+        ]
+        chunks += [Chunk(document.source, position, text) for position, text in enumerate(pieces)]
+    return chunks
 
 
 def read_queries(path: Path) -> list[LabelledQuery]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import logging
 import warnings
+from collections.abc import Callable
 
 import numpy as np
 import torch
@@ -47,6 +48,21 @@ def load_embedding_model(name: str, device: str = "auto") -> SentenceTransformer
             f"could not load the embedding model {name!r} ({error}); connect to the "
             "internet once (it is cached afterwards) or set embedding_model to a local folder"
         ) from error
+
+
+def window_tokens(model: SentenceTransformer) -> int:
+    """Tokens of text the encoder reads, besides its own start and end markers."""
+    return model.max_seq_length - model.tokenizer.num_special_tokens_to_add()
+
+
+def token_offsets(model: SentenceTransformer) -> Callable[[str], list[tuple[int, int]]]:
+    """text -> (start, end) characters of each of its tokens, as the encoder splits it."""
+
+    def offsets(text: str) -> list[tuple[int, int]]:
+        encoded = model.tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
+        return [tuple(span) for span in encoded["offset_mapping"]]
+
+    return offsets
 
 
 class PooledEncoder(nn.Module):
@@ -91,7 +107,14 @@ def export_encoder(model: SentenceTransformer, texts: list[str]) -> tuple[dict[s
     from .query_encoder import QueryEncoder
 
     encoder = PooledEncoder(model).to("cpu").eval()
-    example = model.tokenizer(texts[:2], padding=True, return_tensors="pt")
+    # The example must lie within the dynamic bounds below, whatever the texts.
+    example = model.tokenizer(
+        texts[:2],
+        padding=True,
+        truncation=True,
+        max_length=model.max_seq_length,
+        return_tensors="pt",
+    )
     batch = torch.export.Dim("batch", min=1, max=4096)
     tokens = torch.export.Dim("tokens", min=2, max=model.max_seq_length)
     buffer = io.BytesIO()
