@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import shutil
@@ -41,11 +42,13 @@ COMMON_FILES = [
     "src/{pkg}/tracking.py",
     "src/{pkg}/serving/__init__.py",
     "src/{pkg}/serving/app.py",
+    "src/{pkg}/serving/headers.py",
     "src/{pkg}/serving/limits.py",
     "src/{pkg}/serving/predictor.py",
     "src/{pkg}/serving/routes.py",
     "src/{pkg}/serving/bodies.py",
     "src/{pkg}/serving/schemas.py",
+    "src/{pkg}/serving/server.py",
     "src/{pkg}/serving/state.py",
     "src/{pkg}/serving/static/index.html",
     "src/{pkg}/serving/static/style.css",
@@ -93,6 +96,9 @@ DEEP_LEARNING_FILES = [
     "src/{pkg}/champion.py",
     "src/{pkg}/devices.py",
     "src/{pkg}/serving/images.py",
+    "src/{pkg}/progress.py",
+    "src/{pkg}/training_state.py",
+    "tests/test_progress.py",
 ]
 
 # What each level adds to the level below it.
@@ -157,6 +163,7 @@ GENAI_FILES = [
     "src/{pkg}/indexing.py",
     "src/{pkg}/query_encoder.py",
     "src/{pkg}/search_index.py",
+    "src/{pkg}/searcher.py",
     *(f"src/{{pkg}}/sample_corpus/{name}" for name in SAMPLE_CORPUS),
     "tests/test_corpus.py",
     "tests/test_indexing.py",
@@ -265,6 +272,43 @@ def test_no_leftover_jinja(project: Path) -> None:
         )
     ]
     assert leftovers == []
+
+
+def package_imports(package: Path) -> dict[str, set[str]]:
+    """module -> the package's own modules it imports (relative imports, TYPE_CHECKING too)."""
+    graph = {}
+    for path in package.rglob("*.py"):
+        parts = path.relative_to(package).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        here = parts[:-1]  # the package a relative import starts from
+        graph[name] = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level > 0:
+                base = list(here[: len(here) - (node.level - 1)])
+                if node.module is None:  # from . import a, b
+                    graph[name] |= {".".join([*base, alias.name]) for alias in node.names}
+                else:
+                    graph[name].add(".".join([*base, *node.module.split(".")]))
+    return {name: {t for t in targets if t in graph} for name, targets in graph.items()}
+
+
+def test_the_package_has_no_import_cycles(project: Path) -> None:
+    """Shared types live in modules of their own, not in the module that uses them."""
+    (package,) = [path.parent for path in (project / "src").glob("*/__init__.py")]
+    graph = package_imports(package)
+    state: dict[str, str] = {}  # "open" while on the current path, "done" after
+
+    def visit(module: str, path: list[str]) -> None:
+        state[module] = "open"
+        for target in sorted(graph[module]):
+            assert state.get(target) != "open", " -> ".join([*path, module, target])
+            if target not in state:
+                visit(target, [*path, module])
+        state[module] = "done"
+
+    for module in sorted(graph):
+        if module not in state:
+            visit(module, [])
 
 
 def test_ruff_format_and_lint_clean(project: Path) -> None:

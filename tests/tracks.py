@@ -14,11 +14,9 @@ from PIL import Image, ImageDraw
 # Tracks whose training needs torch (from the PyTorch wheel index).
 TORCH_TRACKS = {"deep-learning", "genai"}
 
-# Tracks whose /predict takes file uploads. An upload's schema is `format: binary`:
-# whether the bytes are a decodable PNG or JPEG with a digit in it is beyond
-# what OpenAPI can say, so a 4xx for schema-valid bytes is correct there and
-# schemathesis's positive-data check does not apply (the projects' own tests
-# check that valid pixel arrays and images are accepted).
+# Tracks whose /predict takes file uploads. Whether bytes are a decodable PNG or
+# JPEG with something in it is beyond what OpenAPI can say, so schemathesis
+# draws those from tests/schemathesis_pictures.py.
 UPLOAD_TRACKS = {"deep-learning"}
 
 # Image 0 of scikit-learn's digits (a zero), on the data set's 0-16 scale.
