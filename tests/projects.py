@@ -194,3 +194,55 @@ def serving(
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+# Clients that keep a service busy, in a process of their own: threads in the
+# test's process would hold its GIL and slow the very /health probes that
+# measure the service.
+_SENDERS = """
+import sys, threading, time
+import httpx
+url, route, path, kind, clients, seconds = sys.argv[1:]
+body = open(path, "rb").read()
+deadline = time.monotonic() + float(seconds)
+def send():
+    with httpx.Client(base_url=url, timeout=120) as client:
+        while time.monotonic() < deadline:
+            if kind == "upload":
+                answer = client.post(route, files={"file": ("upload.png", body, "image/png")})
+            else:
+                json_type = {"content-type": "application/json"}
+                answer = client.post(route, content=body, headers=json_type)
+            print(answer.status_code, flush=True)
+threads = [threading.Thread(target=send) for _ in range(int(clients))]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+"""
+
+
+def health_under_load(
+    url: str, route: str, body: bytes, kind: str, clients: int, tmp: Path
+) -> tuple[list[float], list[int]]:
+    """/health latencies (s) while `clients` keep posting `body` ("upload" or "json"),
+    and the statuses those posts got."""
+    payload = tmp / "load-body"
+    payload.write_bytes(body)
+    senders = subprocess.Popen(
+        [sys.executable, "-c", _SENDERS, url, route, str(payload), kind, str(clients), "5"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    latencies = []
+    try:
+        with httpx.Client(base_url=url, timeout=10) as client:
+            time.sleep(1.0)  # every sender has a request in the service by now
+            for _ in range(20):
+                started = time.perf_counter()
+                assert client.get("/health").status_code == 200
+                latencies.append(time.perf_counter() - started)
+                time.sleep(0.1)
+    finally:
+        output, _ = senders.communicate(timeout=300)
+    return latencies, [int(line) for line in output.split()]

@@ -393,7 +393,10 @@ def demo_page(
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=BROWSER_ARGS
         )
-        page = browser.new_page(viewport=viewport)
+        # Playwright's wait_for_function polls by evaluating a string, which the
+        # demo page's content security policy forbids (no 'unsafe-eval');
+        # test_robustness checks the header; this page is not run under it.
+        page = browser.new_page(viewport=viewport, bypass_csp=True)
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto(container.url + "/")

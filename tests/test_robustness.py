@@ -20,7 +20,7 @@ import pytest
 
 from conftest import Environments
 from matrix import Case, level_defaults
-from projects import Installed, serving
+from projects import Installed, health_under_load, serving
 from tracks import UPLOAD_TRACKS, example_request, query_route
 
 pytestmark = pytest.mark.slow
@@ -222,7 +222,7 @@ def test_32_concurrent_clients_for_10_seconds(trained_project: Installed) -> Non
 
 
 def test_a_large_invalid_body_gets_a_small_422_and_health_stays_fast(
-    trained_project: Installed,
+    trained_project: Installed, tmp_path: Path
 ) -> None:
     """A 3 KB body of 1,000 invalid rows once got a 2.9 MB 422, and 16 of them at
     once held /health for 20 s; 1.9 MB of long strings got 62 MB. The answer now
@@ -235,31 +235,12 @@ def test_a_large_invalid_body_gets_a_small_422_and_health_stays_fast(
             assert answer.status_code == 422
             assert len(answer.content) < 10_000, len(answer.content)
             assert answer.json()["error_count"] == 1000
-        stop = threading.Event()
-
-        def keep_sending() -> None:
-            with httpx.Client(base_url=server.url, timeout=60) as http:
-                while not stop.is_set():
-                    http.post("/predict", content=body, headers=JSON_HEADERS)
-
-        senders = [threading.Thread(target=keep_sending) for _ in range(16)]
-        for sender in senders:
-            sender.start()
-        latencies = []
-        try:
-            with httpx.Client(base_url=server.url, timeout=10) as http:
-                time.sleep(1.0)
-                for _ in range(20):
-                    started = time.perf_counter()
-                    assert http.get("/health").status_code == 200
-                    latencies.append(time.perf_counter() - started)
-                    time.sleep(0.1)
-        finally:
-            stop.set()
-            for sender in senders:
-                sender.join()
-    print("/health under 16 invalid-body senders, ms:", [round(s * 1000) for s in latencies])
+        latencies, statuses = health_under_load(server.url, "/predict", body, "json", 16, tmp_path)
+    print("/health under 16 invalid-body senders, ms:", [round(t * 1000) for t in latencies])
+    assert statuses and set(statuses) == {422}, set(statuses)
+    # The median is the service; one slow probe on a busy CI machine is the scheduler.
     assert statistics.median(latencies) < 0.1, latencies
+    assert max(latencies) < 1.0, latencies
 
 
 def test_sigterm_lets_the_request_in_flight_finish(trained_project: Installed) -> None:
