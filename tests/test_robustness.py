@@ -226,15 +226,27 @@ def test_a_large_invalid_body_gets_a_small_422_and_health_stays_fast(
 ) -> None:
     """A 3 KB body of 1,000 invalid rows once got a 2.9 MB 422, and 16 of them at
     once held /health for 20 s; 1.9 MB of long strings got 62 MB. The answer now
-    names the first errors, each input cut short, and counts the rest."""
+    stops at the first invalid row, names its first errors, each input cut short,
+    and counts the rest."""
     body = json.dumps({"rows": [[]] * 1000}).encode()
     echoes = json.dumps({"rows": ["x" * 1800] * 1000}).encode()
     with serving(trained_project) as server:
+        features = httpx.get(f"{server.url}/metadata").json()["features"]
+        valid = {f["name"]: f["example"] for f in features}
         for sent in (body, echoes):
             answer = httpx.post(f"{server.url}/predict", content=sent, headers=JSON_HEADERS)
             assert answer.status_code == 422
             assert len(answer.content) < 10_000, len(answer.content)
-            assert answer.json()["error_count"] == 1000
+            assert [e["loc"] for e in answer.json()["detail"]] == [["body", "rows", 0]]
+        # One valid row, then one with every feature wrong: that row's errors, counted.
+        wrong = {name: [] for name in valid}
+        sent = json.dumps({"rows": [valid, wrong, wrong]}).encode()
+        answer = httpx.post(f"{server.url}/predict", content=sent, headers=JSON_HEADERS)
+        assert answer.status_code == 422
+        detail = answer.json()["detail"]
+        assert {tuple(e["loc"][:3]) for e in detail} == {("body", "rows", 1)}, detail
+        if len(features) > len(detail):
+            assert answer.json()["error_count"] == len(features)
         latencies, statuses = health_under_load(server.url, "/predict", body, "json", 16, tmp_path)
     print("/health under 16 invalid-body senders, ms:", [round(t * 1000) for t in latencies])
     assert statuses and set(statuses) == {422}, set(statuses)
