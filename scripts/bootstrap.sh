@@ -12,6 +12,9 @@ if [ ! -x "$VENV/bin/uv" ]; then
     python3 -m venv "$VENV"
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check uv==0.13.8
 fi
-"$VENV/bin/uv" pip install --quiet --python "$VENV/bin/python" -r "$ROOT/pyproject.toml" --extra test
+# Compiled once here: with PYTHONDONTWRITEBYTECODE=1 (common on CI machines) every
+# process would otherwise compile what it imports from source, every time.
+"$VENV/bin/uv" pip install --quiet --compile-bytecode --python "$VENV/bin/python" \
+    -r "$ROOT/pyproject.toml" --extra test
 export PATH="$VENV/bin:$PATH"
 export MLFLOW_DISABLE_TELEMETRY=true
