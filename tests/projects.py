@@ -214,10 +214,12 @@ body = open(path, "rb").read()
 if kind == "upload":
     request = httpx.Request("POST", url + route, files={"file": ("upload.png", body, "image/png")})
 else:
-    request = httpx.Request("POST", url + route, content=body, headers={"content-type": "application/json"})
+    json_type = {"content-type": "application/json"}
+    request = httpx.Request("POST", url + route, content=body, headers=json_type)
 payload = request.read()
 head = "".join(f"{k}: {v}\\r\\n" for k, v in request.headers.items() if k.lower() != "host")
-wire = f"POST {route} HTTP/1.1\\r\\nHost: {request.url.netloc.decode()}\\r\\n{head}\\r\\n".encode() + payload
+host = request.url.netloc.decode()
+wire = f"POST {route} HTTP/1.1\\r\\nHost: {host}\\r\\n{head}\\r\\n".encode() + payload
 deadline = time.monotonic() + float(seconds)
 statuses, lock = [], threading.Lock()
 def answer(stream):

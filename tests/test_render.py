@@ -26,6 +26,7 @@ RUFF = [sys.executable, "-m", "ruff"]
 COMMON_FILES = [
     ".copier-answers.yml",
     ".dockerignore",
+    ".github/dependabot.yml",
     ".github/workflows/ci.yml",
     ".gitignore",
     "Dockerfile",
@@ -435,6 +436,53 @@ def test_workflows_match_github_schema(project: Path) -> None:
         text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_dependabot_config_matches_its_schema(project: Path) -> None:
+    config = project / ".github" / "dependabot.yml"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "check_jsonschema",
+            "--builtin-schema",
+            "vendor.dependabot",
+            str(config),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    ecosystems = {
+        update["package-ecosystem"] for update in yaml.safe_load(config.read_text())["updates"]
+    }
+    assert ecosystems == {"pip", "github-actions"}
+
+
+PINNED_ACTION = re.compile(r"^\s*(?:- )?uses: [\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$")
+
+
+def test_workflows_pin_actions_by_sha_and_pass_zizmor(project: Path) -> None:
+    """Tags move (tj-actions/changed-files, 2025): every action is a full commit SHA
+    with its version in a comment, and zizmor finds nothing in the workflows."""
+    for workflow in (project / ".github" / "workflows").glob("*.yml"):
+        for line in workflow.read_text().splitlines():
+            if "uses:" in line:
+                assert PINNED_ACTION.match(line), f"{workflow.name}: {line.strip()}"
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "zizmor"), "--offline", str(project / ".github")],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    ci = (project / ".github" / "workflows" / "ci.yml").read_text()
+    assert "pip-audit --skip-editable" in ci and "zizmor==" in ci
+
+
+def test_secrets_files_stay_out_of_git_and_images(project: Path) -> None:
+    gitignore = (project / ".gitignore").read_text().splitlines()
+    assert {".env", ".env.*", "!.env.example"} <= set(gitignore)
+    assert {".env", ".env.*"} <= set((project / ".dockerignore").read_text().splitlines())
 
 
 def test_release_workflow_deploys_each_chosen_target_with_named_secrets(project: Path) -> None:
