@@ -18,9 +18,30 @@ from jinja2.sandbox import SandboxedEnvironment
 ROOT = Path(__file__).resolve().parents[1]
 
 
+class _CopierLoader(yaml.SafeLoader):
+    """Reads copier.yml as Copier does: several documents, and `!include`."""
+
+
+def _include(loader: yaml.SafeLoader, node: yaml.Node) -> list[Any]:
+    pattern = str(loader.construct_scalar(node))  # type: ignore[arg-type]
+    return [yaml.load(path.read_text(), _CopierLoader) for path in sorted(ROOT.glob(pattern))]
+
+
+_CopierLoader.add_constructor("!include", _include)
+
+
+@cache
+def copier_config() -> dict[str, Any]:
+    config: dict[str, Any] = {}
+    for document in yaml.load_all((ROOT / "copier.yml").read_text(), _CopierLoader):
+        for part in document if isinstance(document, list) else [document]:
+            config.update(part or {})
+    return config
+
+
 @cache
 def questions() -> dict[str, dict[str, Any]]:
-    config = yaml.safe_load((ROOT / "copier.yml").read_text())
+    config = copier_config()
     return {k: v for k, v in config.items() if not k.startswith("_") and isinstance(v, dict)}
 
 
