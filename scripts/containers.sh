@@ -26,6 +26,8 @@ containers_up() {
     # validator and the PostgreSQL server the advanced level's tests run.
     command -v docker-compose >/dev/null || missing+=(docker-compose)
     compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+    # Git LFS: the tested way to ship a trained model (tests/test_model_shipping.py).
+    git lfs version >/dev/null 2>&1 || missing+=(git-lfs)
     if [ ${#missing[@]} -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
         echo "installing ${missing[*]}"
         apt-get update -qq

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import copier
 import pytest
+import yaml
 
 from conftest import Environments, git
 from matrix import built_track_levels, choices, first_level
@@ -45,7 +46,7 @@ def render_and_commit(template: Path, dest: Path, data: dict, ref: str = BASE_TA
     return dest
 
 
-def update(project: Path, **data: str) -> None:
+def update(project: Path, tasks: bool = False, **data: str) -> None:
     """`copier update --defaults --vcs-ref HEAD`, as an owner would run it.
 
     Copier asks for trust on update whenever the template has tasks, even when
@@ -57,10 +58,17 @@ def update(project: Path, **data: str) -> None:
         vcs_ref="HEAD",
         defaults=True,
         overwrite=True,
-        skip_tasks=True,
+        skip_tasks=not tasks,
         unsafe=True,
         quiet=True,
     )
+
+
+def clean(project: Path) -> bool:
+    status = subprocess.run(
+        ["git", "status", "--porcelain"], cwd=project, capture_output=True, text=True
+    )
+    return status.stdout == ""
 
 
 def conflicts(project: Path) -> list[str]:
@@ -160,3 +168,70 @@ def test_growing_a_project_keeps_owner_edits(
     assert "Owner's note." in (project / "README.md").read_text()
     result = environment(track, next_level).pytest_in(project)
     assert result.returncode == 0, result.stdout[-4000:]
+
+
+@pytest.mark.parametrize("track", TRACKS)
+def test_a_track_change_is_refused_and_changes_nothing(
+    track: str, template_repo: Path, tmp_path: Path
+) -> None:
+    other = next(t for t in TRACKS if t != track)
+    project = render_and_commit(template_repo, tmp_path / "project", {"track": track}, ref="HEAD")
+    with pytest.raises(ValueError, match=f"cannot turn it into {other}"):
+        update(project, track=other)
+    assert clean(project)
+
+
+def removed_by_growth(track: str, low: str, high: str, template: Path, tmp: Path) -> list[str]:
+    """Template files at level `low` that level `high` does not have."""
+    lower = render_and_commit(template, tmp / "low", {"track": track, "level": low}, "HEAD")
+    names = yaml.safe_load((lower / ".copier-answers.yml").read_text())
+    same = {key: names[key] for key in ("project_name", "project_slug", "package_name")}
+    higher = render_and_commit(
+        template, tmp / "high", {"track": track, "level": high, **same}, "HEAD"
+    )
+    files = {str(p.relative_to(lower)) for p in lower.rglob("*.py") if ".git" not in p.parts}
+    return sorted(name for name in files if not (higher / name).exists())
+
+
+# Level changes that remove template files: (track, from, to). Going down needs
+# --data allow_downgrade=true; growing deep-learning replaces the digits code.
+REMOVALS = [("classical-ml", "advanced", "beginner"), ("deep-learning", "beginner", "intermediate")]
+
+
+@pytest.mark.parametrize(("track", "start", "end"), REMOVALS)
+def test_a_level_change_keeps_edited_files_it_removes_as_orig(
+    track: str,
+    start: str,
+    end: str,
+    template_repo: Path,
+    tmp_path: Path,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    removed = removed_by_growth(track, start, end, template_repo, tmp_path)
+    assert len(removed) >= 2, removed  # one to edit, one to leave alone
+    edited, untouched = removed[0], removed[1]
+    project = render_and_commit(
+        template_repo, tmp_path / "project", {"track": track, "level": start}, ref="HEAD"
+    )
+    with (project / edited).open("a") as file:
+        file.write("\nOWNER_CONSTANT = 42  # the owner's work\n")
+    git(project, "commit", "--quiet", "-am", "owner's edit")
+    going_down = LEVELS.index(end) < LEVELS.index(start)
+    if going_down:
+        with pytest.raises(ValueError, match="allow_downgrade=true"):
+            update(project, level=end)
+        assert clean(project)
+        update(project, tasks=True, level=end, allow_downgrade="true")
+    else:
+        update(project, tasks=True, level=end)
+    assert not (project / edited).exists() and not (project / untouched).exists()
+    kept = project / f"{edited}.orig"
+    assert "OWNER_CONSTANT = 42" in kept.read_text()
+    assert sorted(str(p.relative_to(project)) for p in project.rglob("*.orig")) == [
+        f"{edited}.orig"
+    ]  # untouched template files are not kept
+    output = capfd.readouterr()
+    assert f"{edited} -> {edited}.orig" in output.out + output.err
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert answers["level"] == end and answers["rendered_level"] == end
+    assert answers.get("allow_downgrade", False) is going_down  # the owner's consent
