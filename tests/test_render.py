@@ -123,10 +123,12 @@ CLASSICAL_ML_LEVEL_FILES = {
         "tests/test_validation.py",
     ],
     "advanced": [
+        ".env.example",
         ".github/workflows/release.yml",
         "compose.yaml",
         "loadtest/locustfile.py",
         "mlflow-server/Dockerfile",
+        "mlflow-server/auth.ini",
         "src/{pkg}/drift.py",
         "src/{pkg}/model_card.py",
         "src/{pkg}/serving/metrics.py",
@@ -512,15 +514,43 @@ def test_compose_file_is_valid_for_the_compose_tool(project: Path) -> None:
         if os.environ.get("MLFOLIO_REQUIRE_DOCKER") == "1":
             pytest.fail("docker-compose is missing (scripts/containers.sh installs it)")
         pytest.skip("docker-compose is not installed")
-    result = subprocess.run(
-        [tool, "--file", str(path), "config", "--quiet"], capture_output=True, text=True
-    )
+    # Secrets come from .env only: without it compose refuses, naming the fix.
+    config = [tool, "--project-directory", str(project), "--file", str(path), "config"]
+    bare = {k: v for k, v in os.environ.items() if not k.startswith(("POSTGRES_", "MLFLOW_"))}
+    refused = subprocess.run(config, capture_output=True, text=True, env=bare)
+    assert refused.returncode != 0 and "copy .env.example to .env" in refused.stderr
+    example = (project / ".env.example").read_text()
+    names = re.findall(r"^([A-Z_]+)=", example, re.M)
+    assert "POSTGRES_PASSWORD=\n" in example  # committed without a value
+    secrets = {name: f"secret-{name.lower()}" for name in names}
+    (project / ".env").write_text("".join(f"{k}={v}\n" for k, v in secrets.items()))
+    try:
+        result = subprocess.run(config, capture_output=True, text=True, env=bare)
+    finally:
+        (project / ".env").unlink()
     assert result.returncode == 0, result.stdout + result.stderr
+    resolved = yaml.safe_load(result.stdout)["services"]
     stack = yaml.safe_load(path.read_text())
     assert set(stack["services"]) == {"postgres", "mlflow", "app"}
     assert (project / stack["services"]["mlflow"]["build"] / "Dockerfile").is_file()
     app = stack["services"]["app"]["environment"]
     assert app["APP_MODEL_URI"] == f"models:/{answers(project)['project_slug']}@champion"
+    # The tracking server and the database listen on this machine only, the
+    # server asks for a login, and no secret is on a command line or in the file.
+    for name in ("postgres", "mlflow"):
+        for port in resolved[name]["ports"]:  # "ip:host:container" or compose v2's mapping
+            host_ip = port["host_ip"] if isinstance(port, dict) else port.split(":")[0]
+            assert host_ip == "127.0.0.1", (name, port)
+    assert "--app-name=basic-auth" in resolved["mlflow"]["command"]
+    assert not any("secret-" in part for part in resolved["mlflow"]["command"])
+    mlflow_env = resolved["mlflow"]["environment"]
+    assert mlflow_env["MLFLOW_AUTH_ADMIN_PASSWORD"] == secrets["MLFLOW_TRACKING_PASSWORD"]
+    assert secrets["POSTGRES_PASSWORD"] in mlflow_env["MLFLOW_BACKEND_STORE_URI"]
+    assert (
+        resolved["app"]["environment"]["MLFLOW_TRACKING_PASSWORD"]
+        == (secrets["MLFLOW_TRACKING_PASSWORD"])
+    )
+    assert "secret-" not in path.read_text()
 
 
 def served_paths(project: Path) -> set[str]:

@@ -34,6 +34,11 @@ ADVANCED = [
     case for case in level_defaults() if reaches(case, "advanced") and case.track == "classical-ml"
 ]
 WORKER_TRIALS = 8
+# The login every client of the tracking server gives (from .env in a project).
+LOGIN = {
+    "MLFLOW_TRACKING_USERNAME": "admin",
+    "MLFLOW_TRACKING_PASSWORD": "a-long-test-password-4096",
+}
 
 
 def postgres_bin() -> Path:
@@ -89,17 +94,31 @@ def mlflow_server(
     installed = environment(case.track, case.level)
     port = free_port()
     artifacts = tmp_path_factory.mktemp("mlartifacts")
+    # The project's own auth.ini (what compose.yaml's server uses), its user
+    # store moved from the image's volume to a scratch folder.
+    users = tmp_path_factory.mktemp("mlflow-users")
+    shipped = (installed.project / "mlflow-server" / "auth.ini").read_text()
+    assert "sqlite:////var/lib/mlflow-auth/basic_auth.db" in shipped
+    auth_ini = users / "auth.ini"
+    auth_ini.write_text(shipped.replace("/var/lib/mlflow-auth", str(users)))
+    server_env = {
+        "MLFLOW_AUTH_CONFIG_PATH": str(auth_ini),
+        "MLFLOW_AUTH_ADMIN_USERNAME": LOGIN["MLFLOW_TRACKING_USERNAME"],
+        "MLFLOW_AUTH_ADMIN_PASSWORD": LOGIN["MLFLOW_TRACKING_PASSWORD"],
+        "MLFLOW_FLASK_SERVER_SECRET_KEY": "a-test-secret-key",
+    }
     process = subprocess.Popen(
         [
             installed.bin("mlflow"),
             "server",
+            "--app-name=basic-auth",  # as compose.yaml runs it
             f"--backend-store-uri={postgres}/mlflow",
             f"--artifacts-destination={artifacts}",
             "--host=127.0.0.1",
             f"--port={port}",
             "--workers=1",
         ],
-        env={**os.environ, "MLFLOW_DISABLE_TELEMETRY": "true"},
+        env={**os.environ, "MLFLOW_DISABLE_TELEMETRY": "true", **server_env},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -143,7 +162,7 @@ def test_train_against_the_server_and_serve_its_champion(
     case: Case, environment: Environments, postgres: str, mlflow_server: str, tmp_path: Path
 ) -> None:
     installed = environment(case.track, case.level)
-    env = {"APP_TRACKING_URI": mlflow_server}
+    env = {"APP_TRACKING_URI": mlflow_server, **LOGIN}
     result = installed.run(installed.bin(installed.slug), "train", env=env)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     # The run, the registered version and the alias live in PostgreSQL.
@@ -167,6 +186,28 @@ def test_train_against_the_server_and_serve_its_champion(
         row = {feature["name"]: feature["example"] for feature in metadata["features"]}
         response = httpx.post(f"{server.url}/predict", json={"rows": [row]})
         assert response.status_code == 200, response.text
+
+
+@pytest.mark.parametrize("case", ADVANCED, ids=[case.id for case in ADVANCED])
+def test_the_tracking_server_refuses_clients_without_the_login(
+    case: Case, environment: Environments, mlflow_server: str
+) -> None:
+    """Whoever reaches the server must not move the alias the service loads."""
+    installed = environment(case.track, case.level)
+    alias = {"name": installed.slug, "alias": "champion", "version": "1"}
+    route = f"{mlflow_server}/api/2.0/mlflow/registered-models/alias"
+    assert httpx.post(route, json=alias, timeout=10).status_code == 401
+    wrong = (LOGIN["MLFLOW_TRACKING_USERNAME"], "not-the-password")
+    assert httpx.post(route, json=alias, auth=wrong, timeout=10).status_code == 401
+    assert httpx.get(f"{mlflow_server}/health", timeout=10).status_code == 200  # probes
+    result = installed.run(
+        installed.bin(installed.slug), "train", env={"APP_TRACKING_URI": mlflow_server}
+    )
+    assert result.returncode != 0  # no login: no run, no version, no alias
+    assert (
+        "401" in result.stdout + result.stderr
+        or "credentials" in (result.stdout + result.stderr).lower()
+    ), result.stderr[-2000:]
 
 
 def overlapping(trials: list[dict]) -> list[tuple[int, int]]:
@@ -213,7 +254,12 @@ def test_two_tune_workers_share_one_study_concurrently(
     )
     created = installed.run(installed.bin("python"), "-c", create, storage)
     assert created.returncode == 0, created.stderr
-    env = {**os.environ, "APP_TRACKING_URI": mlflow_server, "MLFLOW_DISABLE_TELEMETRY": "true"}
+    env = {
+        **os.environ,
+        "APP_TRACKING_URI": mlflow_server,
+        "MLFLOW_DISABLE_TELEMETRY": "true",
+        **LOGIN,
+    }
     workers = [
         subprocess.Popen(
             command,
