@@ -531,10 +531,14 @@ def test_compose_tracking_server_image_builds_with_its_postgres_driver(
         tag,
         "python",
         "-c",
-        "import mlflow, psycopg; print(mlflow.__version__, psycopg.__version__)",
+        # The basic-auth app compose.yaml starts, and its config where it points.
+        "import mlflow, psycopg, mlflow.server.auth, configparser;"
+        "assert configparser.ConfigParser().read('/etc/mlflow/auth.ini');"
+        "print(mlflow.__version__, psycopg.__version__)",
     )
     assert probe.returncode == 0, probe.stderr
-    pinned = re.search(r'"mlflow==([^"]+)"', (project / "mlflow-server" / "Dockerfile").read_text())
+    dockerfile = (project / "mlflow-server" / "Dockerfile").read_text()
+    pinned = re.search(r'"mlflow\[auth\]==([^"]+)"', dockerfile)
     assert pinned and probe.stdout.split()[0] == pinned.group(1)
     user = docker("run", "--rm", tag, "id", "-u")
     docker("rmi", "--force", tag)
