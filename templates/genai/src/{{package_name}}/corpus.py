@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,8 @@ from pathlib import Path
 from rich.progress import track
 
 SUFFIXES = {".md", ".txt", ".pdf"}
+# A larger file is skipped (and named): 20 MB of text is thousands of chunks.
+MAX_DOCUMENT_BYTES = 20_000_000
 SAMPLE_CORPUS = Path(__file__).parent / "sample_corpus"
 SAMPLE_QUERIES = "queries.jsonl"
 
@@ -55,16 +58,47 @@ def read_text(path: Path) -> str:
     return path.read_text(encoding="utf-8")
 
 
+def why_not_read(path: Path, root: Path) -> str | None:
+    """Why a file below the documents folder is not read; None when it is.
+
+    Only regular files inside the folder are read. A link may point anywhere
+    (`/proc/self/environ` holds the indexing process's secrets), and what is
+    read is chunked, served by /search and shipped in the image.
+    """
+    try:
+        target = path.resolve(strict=True)
+    except FileNotFoundError:
+        return "a link to nothing"
+    except (OSError, RuntimeError):  # a link loop (RuntimeError before Python 3.13)
+        return "a link that leads back to itself"
+    if not target.is_relative_to(root.resolve()):
+        return "a link to a file outside the documents folder (not read)"
+    info = target.stat()
+    if not stat.S_ISREG(info.st_mode):
+        return "not a regular file"
+    if path.suffix.lower() not in SUFFIXES:
+        return f"not a {', '.join(sorted(SUFFIXES))} file"
+    if info.st_size > MAX_DOCUMENT_BYTES:
+        return f"larger than {MAX_DOCUMENT_BYTES // 1_000_000} MB ({info.st_size:,} bytes)"
+    return None
+
+
 def read_documents(folder: Path) -> tuple[list[Document], list[str]]:
     """Every readable document below `folder`, and a note for each one skipped."""
     if not folder.is_dir():
         raise ValueError(
             f"{folder} is not a folder of documents (`sample-docs` writes the sample there)"
         )
-    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
+    files, skipped = [], []
+    for path in sorted(p for p in folder.rglob("*") if not p.is_dir()):
+        reason = why_not_read(path, folder)
+        if reason is None:
+            files.append(path)
+        else:
+            skipped.append(f"{path.relative_to(folder).as_posix()}: {reason}")
     if not files:
-        raise ValueError(f"no {', '.join(sorted(SUFFIXES))} files in {folder}")
-    documents, skipped = [], []
+        raise ValueError(f"no {', '.join(sorted(SUFFIXES))} files in {folder}: {skipped}")
+    documents = []
     for path in track(files, description="reading documents"):
         source = path.relative_to(folder).as_posix()
         try:
