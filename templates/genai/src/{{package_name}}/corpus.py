@@ -1,5 +1,8 @@
 """Your documents: .md, .txt and .pdf files read, cut into overlapping chunks.
 
+Text files are read as UTF-8 (or UTF-16 with a byte-order mark), else as
+Windows-1252, the superset of Latin-1 that older documents are mostly in.
+
 A chunk is a window of ``chunk_words`` words; each one starts ``chunk_words -
 chunk_overlap`` words after the one before, so a sentence that falls on a
 boundary still appears whole in one of them. A window that is longer than the
@@ -55,7 +58,24 @@ def read_text(path: Path) -> str:
             return "\n\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
         except PyPdfError as error:
             raise ValueError(f"not a readable PDF ({error})") from error
-    return path.read_text(encoding="utf-8")
+    data = path.read_bytes()
+    if b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ValueError("binary data, not text")
+    for encoding in ("utf-8-sig", "utf-16"):  # UTF-8 (BOM or not); UTF-16 needs its BOM
+        if encoding == "utf-16" and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            continue
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            pass
+    # Not UTF-8: most such documents are Latin-1 or its Windows superset
+    # (changelogs, exports). Guessing among code pages from a few accents is
+    # unreliable (charset-normalizer read French Latin-1 as Baltic cp1257), so
+    # this reads Windows-1252, and skips bytes it does not define.
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError as error:
+        raise ValueError("neither UTF-8 nor Windows-1252 text") from error
 
 
 def why_not_read(path: Path, root: Path) -> str | None:
