@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conftest import Environments
+from conftest import Environments, git
 from matrix import Case, first_level, level_defaults
 from projects import serving
 
@@ -29,18 +29,6 @@ POINTER = b"version https://git-lfs.github.com/spec/v1"
 # Each track at its first level: the export code and .gitattributes are the
 # same at every level of a track.
 FIRST_LEVELS = [case for case in level_defaults() if case.level == first_level(case.track)]
-
-
-def git(repo: Path, *args: str, env: dict | None = None) -> str:
-    result = subprocess.run(
-        ["git", "-c", "user.name=CI", "-c", "user.email=ci@example.com", *args],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        env={**os.environ, **(env or {})},
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout
 
 
 def require_git_lfs() -> None:
@@ -86,7 +74,9 @@ def test_models_ship_through_git_lfs_and_a_checkout_without_them_says_why(
 
     # A clone that did not fetch LFS files: pointers where the model should be.
     clone = tmp_path / "clone"
-    git(tmp_path, "clone", "--quiet", str(repo), str(clone), env={"GIT_LFS_SKIP_SMUDGE": "1"})
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("GIT_LFS_SKIP_SMUDGE", "1")
+        git(tmp_path, "clone", "--quiet", str(repo), str(clone))
     assert (clone / binaries[0]).read_bytes().startswith(POINTER)
     if (project.project / ".env").exists():  # settings a user keeps out of git
         shutil.copy(project.project / ".env", clone / ".env")

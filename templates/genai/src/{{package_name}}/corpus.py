@@ -59,15 +59,14 @@ def read_text(path: Path) -> str:
         except PyPdfError as error:
             raise ValueError(f"not a readable PDF ({error})") from error
     data = path.read_bytes()
-    if b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16's byte-order marks
+        return data.decode("utf-16")  # a UnicodeDecodeError is a ValueError: skipped
+    if b"\x00" in data:
         raise ValueError("binary data, not text")
-    for encoding in ("utf-8-sig", "utf-16"):  # UTF-8 (BOM or not); UTF-16 needs its BOM
-        if encoding == "utf-16" and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-            continue
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            pass
+    try:
+        return data.decode("utf-8-sig")  # UTF-8, with or without a byte-order mark
+    except UnicodeDecodeError:
+        pass
     # Not UTF-8: most such documents are Latin-1 or its Windows superset
     # (changelogs, exports). Guessing among code pages from a few accents is
     # unreliable (charset-normalizer read French Latin-1 as Baltic cp1257), so
