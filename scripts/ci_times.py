@@ -5,10 +5,11 @@
 
 The second form writes the seconds each test group took, which conftest.py
 uses to start the longest groups first: refresh it after a full run when
-groups change a lot. Each row of the file is `kind<TAB>name<TAB>seconds[<TAB>count]`, appended by
-.ci/run and scripts/test.sh (stages), tests/conftest.py (each test module, each
-xdist worker) and tests/test_containers.py (each image build). Standard library
-only: it runs before and after the suite's own environment exists.
+groups change a lot. Each row of the file is `kind<TAB>name<TAB>seconds[<TAB>count]`,
+appended by .ci/run and scripts/test.sh (stages), tests/conftest.py (each test
+module, xdist worker and test group, and every test of 10 s or more) and
+tests/test_containers.py (each image build). Standard library only: it runs
+before and after the suite's own environment exists.
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ HEADINGS = {
     "module": "Test modules (time in tests summed over both workers, largest first)",
     "group": "Test groups: one (track, level) each, on one worker (largest first)",
     "image": "Image builds (inside their test modules' time, largest first)",
+    "test": "The slowest tests: setup, call and teardown (the 40 largest)",
 }
+SHOWN = {"test": 40}  # kinds with many rows: only the largest are printed
 
 
 def read(path: Path) -> dict[str, list[tuple[str, float, str]]]:
@@ -50,12 +53,13 @@ def main(path: Path) -> int:
         if not rows[kind]:
             continue
         entries = rows[kind] if kind == "stage" else sorted(rows[kind], key=lambda r: -r[1])
+        entries = entries[: SHOWN.get(kind)]
         print(f"\n{heading}\n")
         print("| name | seconds | minutes | tests |")
         print("|---|---:|---:|---:|")
         for name, seconds, count in entries:
             print(f"| {name} | {seconds:,.0f} | {seconds / 60:.1f} | {count} |")
-        if kind != "stage":
+        if kind not in ("stage", "test"):
             total = sum(seconds for _, seconds, _ in entries)
             print(f"| total | {total:,.0f} | {total / 60:.1f} | |")
     return 0

@@ -35,6 +35,8 @@ _module_seconds: Counter[str] = Counter()
 _module_tests: Counter[str] = Counter()
 _worker_seconds: Counter[str] = Counter()
 _group_seconds: Counter[str] = Counter()
+_test_seconds: Counter[str] = Counter()
+SLOW_TEST_SECONDS = 10.0  # tests at least this long get a row of their own
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
@@ -42,6 +44,7 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
         return  # workers send their reports to the controller, which counts them
     module = report.nodeid.split("::")[0]
     _module_seconds[module] += report.duration
+    _test_seconds[report.nodeid] += report.duration
     if report.when == "call":
         _module_tests[module] += 1
     # xdist appends "@<group>" to a grouped test's id (an "@" inside the
@@ -110,6 +113,9 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
             out.write(f"worker\t{worker}\t{seconds:.1f}\n")
         for group, seconds in _group_seconds.items():
             out.write(f"group\t{group}\t{seconds:.1f}\n")
+        for test, seconds in _test_seconds.items():
+            if seconds >= SLOW_TEST_SECONDS:
+                out.write(f"test\t{test}\t{seconds:.1f}\n")
 
 
 def git(cwd: Path, *args: str) -> str:

@@ -56,6 +56,7 @@ COMMON_FILES = [
     "src/{pkg}/serving/static/index.html",
     "src/{pkg}/serving/static/style.css",
     "tests/conftest.py",
+    "tests/mlflow_store.py",
     "tests/test_api.py",
     "tests/test_cli.py",
 ]
