@@ -39,6 +39,7 @@ COMMON_FILES = [
     "src/{pkg}/cli.py",
     "src/{pkg}/cli_helpers.py",
     "src/{pkg}/config.py",
+    "src/{pkg}/model_folder.py",
     "src/{pkg}/readme.py",
     "src/{pkg}/results.py",
     "src/{pkg}/tracking.py",
@@ -59,6 +60,7 @@ COMMON_FILES = [
     "tests/mlflow_store.py",
     "tests/test_api.py",
     "tests/test_cli.py",
+    "tests/test_model_folder.py",
 ]
 # The tracks that train a model on data.
 MODEL_FILES = [
