@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import socket
 import subprocess
 import sys
 import time
+import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -55,6 +58,35 @@ class Installed:
             cwd=project,
             env={"PYTHONPATH": str(project / "src")},
         )
+
+
+# What a rendered project's own tests never read: its description (README,
+# licence, answers file) and how it is built and shipped (Dockerfiles, Makefile,
+# workflows, deploy configs). Every test that trains or indexes writes its
+# results table to a README under tmp_path; test_render.py checks that no test
+# file names the others. Cases that differ only here (licences, Python versions,
+# accelerators) run the very same tests on the very same code.
+NOT_READ_BY_TESTS = {".copier-answers.yml", "LICENSE", "Makefile", "README.md", "render.yaml"}
+NOT_READ_BY_TESTS_FOLDERS = {".git", ".github"}
+
+
+def digest_of_test_inputs(project: Path) -> str:
+    """A digest of everything a project's own tests can read: src/, tests/, any
+    data or config files, and the pytest settings (its only part of pyproject.toml
+    that a shared environment's test run uses)."""
+    digest = hashlib.sha256()
+    for path in sorted(path for path in project.rglob("*") if path.is_file()):
+        relative = path.relative_to(project)
+        if relative.parts[0] in NOT_READ_BY_TESTS_FOLDERS or relative.name in NOT_READ_BY_TESTS:
+            continue
+        if relative.name.startswith("Dockerfile"):
+            continue
+        data = path.read_bytes()
+        if relative == Path("pyproject.toml"):
+            pytest_settings = tomllib.loads(data.decode())["tool"]["pytest"]
+            data = json.dumps(pytest_settings, sort_keys=True).encode()
+        digest.update(f"{relative}\0".encode() + data + b"\0")
+    return digest.hexdigest()
 
 
 # A CPU build of torch on this machine's disk (see DESIGN.md). Projects ask for

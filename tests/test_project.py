@@ -13,6 +13,7 @@ import csv
 import json
 import os
 import platform
+import re
 import shutil
 import signal
 import subprocess
@@ -24,7 +25,7 @@ import pytest
 
 from conftest import GIT_IDENTITY, Environments
 from matrix import ROOT, Case, cases, choices, first_level, level_defaults, reaches
-from projects import serving
+from projects import digest_of_test_inputs, serving
 from tracks import (
     DIGIT_ZERO,
     SEARCH_ANSWER,
@@ -81,13 +82,30 @@ def test_level_passes_its_own_lint(case: Case, environment: Environments) -> Non
         assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.fixture(scope="session")
+def suite_runs() -> dict[tuple[str, str, str], subprocess.CompletedProcess[str]]:
+    """Own-test runs by (track, level, digest of what the tests read)."""
+    return {}
+
+
 @pytest.mark.parametrize("case", OTHER_CASES, ids=ids(OTHER_CASES))
 def test_every_case_passes_its_own_tests(
-    case: Case, rendered: Callable[[Case], Path], environment: Environments, tmp_path: Path
+    case: Case,
+    rendered: Callable[[Case], Path],
+    environment: Environments,
+    suite_runs: dict[tuple[str, str, str], subprocess.CompletedProcess[str]],
+    tmp_path: Path,
 ) -> None:
-    project = tmp_path / "project"
-    shutil.copytree(rendered(case), project)
-    result = environment(case.track, case.level).pytest_in(project)
+    """A case whose test inputs are byte-identical to an earlier case of its level
+    (a licence, a Python version: see projects.NOT_READ_BY_TESTS) gets that run's
+    result: the same tests on the same code in the same environment. A case whose
+    inputs differ at all (a port, a device default) runs its own."""
+    key = (case.track, case.level, digest_of_test_inputs(rendered(case)))
+    if key not in suite_runs:
+        project = tmp_path / "project"
+        shutil.copytree(rendered(case), project)
+        suite_runs[key] = environment(case.track, case.level).pytest_in(project)
+    result = suite_runs[key]
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
 
 
@@ -195,12 +213,32 @@ def test_served_model_predicts_over_http(case: Case, trained: Environments) -> N
             assert outlier.status_code == 200, outlier.text
             gap = httpx.post(f"{url}/explain", json={"rows": [{**row, "mean_radius": None}]})
             assert gap.status_code == 200, gap.text
+        for route, example in readme_request_examples(trained(case.track, case.level).project):
+            pasted = httpx.post(f"{url}{route}", content=example, headers=JSON, timeout=120)
+            assert pasted.status_code == 200, f"README's {route} example: {pasted.text}"
         # uvicorn shuts down gracefully, then re-raises the signal: -SIGTERM is clean.
         server.process.send_signal(signal.SIGTERM)
         assert server.process.wait(timeout=10) in (0, -signal.SIGTERM)
         logs = server.logs()
         assert "Finished server process" in logs
         assert "Traceback" not in logs
+
+
+JSON = {"content-type": "application/json"}
+ROUTE = re.compile(r"localhost:\d+(/[\w/]+)")
+JSON_BODY = re.compile(r"-d '(\{[^']*\})'")
+
+
+def readme_request_examples(project: Path) -> list[tuple[str, str]]:
+    """(route, body) of every curl command with a literal JSON body in the README,
+    as it would be pasted (continued lines joined)."""
+    text = (project / "README.md").read_text().replace("\\\n", " ")
+    examples = []
+    for line in text.splitlines():
+        route, body = ROUTE.search(line), JSON_BODY.search(line)
+        if line.startswith("curl ") and route and body:
+            examples.append((route[1], body[1]))
+    return examples
 
 
 def exported_metadata(project: Path) -> dict:

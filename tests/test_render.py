@@ -17,6 +17,7 @@ import yaml
 
 import deploy_rules as rules
 from matrix import Case, cases, choices
+from projects import NOT_READ_BY_TESTS, NOT_READ_BY_TESTS_FOLDERS
 from tracks import build_command
 
 CASES = cases()
@@ -28,6 +29,7 @@ COMMON_FILES = [
     ".dockerignore",
     ".github/dependabot.yml",
     ".github/workflows/ci.yml",
+    ".github/workflows/template-update.yml",
     ".gitattributes",
     ".gitignore",
     "Dockerfile",
@@ -51,6 +53,7 @@ COMMON_FILES = [
     "src/{pkg}/serving/predictor.py",
     "src/{pkg}/serving/routes.py",
     "src/{pkg}/serving/bodies.py",
+    "src/{pkg}/serving/connection.py",
     "src/{pkg}/serving/schemas.py",
     "src/{pkg}/serving/server.py",
     "src/{pkg}/serving/state.py",
@@ -60,7 +63,9 @@ COMMON_FILES = [
     "tests/mlflow_store.py",
     "tests/test_api.py",
     "tests/test_cli.py",
+    "tests/test_connection.py",
     "tests/test_model_folder.py",
+    "tests/test_tracking_store.py",
 ]
 # The tracks that train a model on data.
 MODEL_FILES = [
@@ -343,6 +348,49 @@ def test_yaml_and_toml_parse(project: Path) -> None:
     )
     script = pyproject["project"]["scripts"][given["project_slug"]]
     assert script == f"{given['package_name']}.cli:app"
+
+
+# A requirement as pyproject.toml writes them: name[extras] then the version bounds.
+REQUIREMENT = re.compile(r"^(?P<name>[A-Za-z0-9_.\-]+)(\[[^\]]*\])?(?P<specifier>[^;]*)")
+
+
+def test_every_dependency_is_bounded_below_and_before_its_next_major(project: Path) -> None:
+    """An install a year from now must not resolve a major release no one tried."""
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    slug = answers(project)["project_slug"]
+    requirements = [
+        *pyproject["project"]["dependencies"],
+        *(r for extra in pyproject["project"]["optional-dependencies"].values() for r in extra),
+        *pyproject["build-system"]["requires"],
+    ]
+    for requirement in requirements:
+        match = REQUIREMENT.match(requirement)
+        assert match is not None, requirement
+        if match["name"] == slug:
+            continue  # the project's own extras
+        bounds = dict(re.findall(r"(>=|<)\s*([0-9][0-9.]*)", match["specifier"]))
+        assert set(bounds) == {">=", "<"}, requirement
+        lower, upper = bounds[">="].split("."), bounds["<"].split(".")
+        assert int(upper[0]) == int(lower[0]) + 1 and len(upper) == 1, requirement
+
+
+def test_no_project_test_reads_what_test_runs_are_deduplicated_by(project: Path) -> None:
+    """test_project.py runs a case's own tests once per digest of what they read
+    (projects.digest_of_test_inputs); the files it leaves out must stay unread.
+    The README is written under tmp_path by every test that fills it."""
+    unread = [name for name in sorted(NOT_READ_BY_TESTS) if name != "README.md"]
+    for path in (project / "tests").rglob("*.py"):
+        text = path.read_text()
+        for name in [*unread, *NOT_READ_BY_TESTS_FOLDERS, "Dockerfile"]:
+            assert name not in text, f"{path.name} mentions {name}"
+
+
+def test_quickstart_and_make_install_use_uv(project: Path) -> None:
+    readme = (project / "README.md").read_text()
+    assert 'pip install uv && uv pip install -e ".[dev]"' in readme
+    assert (
+        'uv pip install --python .venv/bin/python -e ".[dev]"' in (project / "Makefile").read_text()
+    )
 
 
 def dockerfiles(project: Path) -> list[Path]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import copier
@@ -235,3 +236,25 @@ def test_a_level_change_keeps_edited_files_it_removes_as_orig(
     answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
     assert answers["level"] == end and answers["rendered_level"] == end
     assert answers.get("allow_downgrade", False) is going_down  # the owner's consent
+
+
+def test_the_scheduled_check_sees_a_newer_template_release(
+    template_repo: Path, tmp_path: Path
+) -> None:
+    """What the generated template-update workflow runs, on a real clone: status 0
+    while the project is on the newest tag, 2 once the template tags a newer one."""
+    template = tmp_path / "template"
+    shutil.copytree(template_repo, template)
+    project = render_and_commit(template, tmp_path / "project", {})
+    workflow = (project / ".github" / "workflows" / "template-update.yml").read_text()
+    assert "copier check-update --quiet" in workflow
+
+    def check() -> int:
+        command = [sys.executable, "-m", "copier", "check-update", "--quiet"]
+        return subprocess.run(command, cwd=project, capture_output=True, text=True).returncode
+
+    assert check() == 0
+    edit(template / "templates/_shared/gitignore.jinja", ".env\n", ".env\n.ipynb_checkpoints/\n")
+    git(template, "commit", "--quiet", "-am", "template change")
+    git(template, "tag", "v0.1.0")
+    assert check() == 2

@@ -1,9 +1,10 @@
-"""Exports on real disks: a mount point, a read-only mount and a full one.
+"""Real disks: exports to a mount point, a read-only mount and a full one, and
+an MLflow store on a full disk.
 
 The model folder of a container is often a volume: a mount point that cannot
 be renamed (EBUSY). These tests mount a real tmpfs and a read-only bind mount
-on the model folder of a rendered project (the default track's first level,
-installed once for the suite), so they need root; CI runs as root.
+in a rendered project's place (the default track's first level, installed
+once for the suite), so they need root; CI runs as root.
 """
 
 from __future__ import annotations
@@ -38,9 +39,11 @@ def mounted(target: Path, *options: str) -> Iterator[Path]:
         subprocess.run(["umount", target], check=True)
 
 
-def train(project: Installed, work: Path, model_dir: Path) -> subprocess.CompletedProcess[str]:
+def train(
+    project: Installed, work: Path, model_dir: Path, store: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     settings = {
-        "tracking_uri": f"sqlite:///{work / 'mlflow.db'}",
+        "tracking_uri": f"sqlite:///{store or work / 'mlflow.db'}",
         "reports_dir": work / "reports",
         "readme_path": work / "README.md",
     }
@@ -119,3 +122,17 @@ def test_the_service_finishes_an_export_a_kill_interrupted(
         assert result.stdout.split()[-1] == "200"
         assert (models / "metadata.json").is_file()
         assert not ready.exists()
+
+
+def test_a_full_disk_under_a_new_mlflow_store_leaves_no_half_store(
+    project: Installed, tmp_path: Path
+) -> None:
+    """Once, this left a half-migrated mlflow.db that broke every later run."""
+    with mounted(tmp_path / "tracking", "-t", "tmpfs", "-o", "size=64k", "tmpfs") as tracking:
+        result = train(project, tmp_path, tmp_path / "models", store=tracking / "mlflow.db")
+        assert result.returncode == 1, result.stdout[-3000:]
+        output = " ".join(result.stdout.split())
+        assert "could not create the MLflow store" in output
+        assert "full" in output and "Traceback" not in result.stdout + result.stderr
+        assert list(tracking.iterdir()) == []
+    assert not (tmp_path / "models").exists()  # nothing was trained
