@@ -415,6 +415,14 @@ def test_demo_page_in_a_real_browser(case: Case, build, run_container) -> None:
         page.wait_for_selector("#result-card:not([hidden])", timeout=15_000)
         assert page.inner_text("#result") in {"benign", "malignant"}
         assert page.locator("#probabilities tr").count() == 2
+        if reaches(case, "intermediate"):
+            # The level's feature: the SHAP contributions behind that prediction.
+            page.wait_for_selector("#explanation-card:not([hidden])", timeout=15_000)
+            assert page.locator("#contributions tr").count() == 10  # the largest of 30
+            assert "SHAP" in page.inner_text("#explanation-summary")
+            assert page.locator("#contributions .bar").first.bounding_box()["width"] > 0
+        else:
+            assert page.locator("#explanation-card").count() == 0
         page.screenshot(path=str(SHOTS / f"{case.id}.png"), full_page=True)
         assert errors == [], errors
 
@@ -425,6 +433,8 @@ def test_demo_page_in_a_real_browser(case: Case, build, run_container) -> None:
             "document.getElementById('result').textContent.includes('422')", timeout=15_000
         )
         assert "mean_area" in page.inner_text("#result")
+        if reaches(case, "intermediate"):  # no stale explanation beside a refusal
+            assert page.locator("#explanation-card").is_hidden()
         page.screenshot(path=str(SHOTS / f"{case.id}-refused.png"), full_page=True)
     # Chromium logs the refused request itself; nothing else may appear.
     assert all("status of 422" in error for error in errors), errors
@@ -605,6 +615,20 @@ def test_chat_page_in_a_real_browser(case: Case, build, run_container) -> None:
         assert "tokens in" in page.locator(".answer .meta").first.inner_text()
         page.screenshot(path=str(SHOTS / f"{case.id}.png"), full_page=True)
         assert errors == [], errors
+        if reaches(case, "advanced"):
+            # The level's feature: the model alone, streamed through the OpenAI route.
+            page.select_option("#mode", "chat")
+            assert page.locator("#k").is_disabled()
+            page.fill("#question", "Say hello.")
+            with page.expect_response("**/v1/chat/completions") as streamed:
+                page.click("#send")
+            assert streamed.value.headers["content-type"].startswith("text/event-stream")
+            page.locator(".answer .meta", has_text="streamed").wait_for(timeout=60_000)
+            meta = page.locator(".answer .meta", has_text="streamed").inner_text()
+            assert re.match(r"[1-9]\d* tokens in", meta), meta
+            page.screenshot(path=str(SHOTS / f"{case.id}-streamed.png"), full_page=True)
+            assert errors == [], errors
+            page.select_option("#mode", "ask")
 
         # Too many tokens asked for: the service's message shows in the chat.
         page.fill("#question", "And on Spaces?")

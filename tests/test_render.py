@@ -177,9 +177,13 @@ GENAI_FILES = [
     "src/{pkg}/query_encoder.py",
     "src/{pkg}/search_index.py",
     "src/{pkg}/searcher.py",
+    "src/{pkg}/serving/openai_api.py",
+    "src/{pkg}/serving/openai_errors.py",
     *(f"src/{{pkg}}/sample_corpus/{name}" for name in SAMPLE_CORPUS),
+    "tests/live_server.py",
     "tests/test_corpus.py",
     "tests/test_indexing.py",
+    "tests/test_openai_embeddings.py",
     "tests/test_search.py",
 ]
 
@@ -204,9 +208,9 @@ GENAI_LEVEL_FILES = {
         "configs/accelerate/multi_gpu.yaml",
         "src/{pkg}/finetune.py",
         "src/{pkg}/sample_corpus/instructions.jsonl",
-        "src/{pkg}/serving/openai_api.py",
+        "src/{pkg}/serving/chat_completions.py",
+        "tests/test_chat_completions.py",
         "tests/test_finetune.py",
-        "tests/test_openai_api.py",
     ],
 }
 LEVEL_FILES = {

@@ -7,13 +7,30 @@ a query is cut and padded exactly as sentence-transformers would.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import onnxruntime as ort
-from tokenizers import Tokenizer
+from tokenizers import Encoding, Tokenizer
 
 from .search_index import ENCODER_FILE, ENCODER_INPUTS, ENCODER_OUTPUT, TOKENIZER_FILE
+
+
+class TextTooLong(ValueError):
+    """A text the encoder would cut: its vector would not stand for all of it."""
+
+    def __init__(self, index: int, window: int) -> None:
+        super().__init__(
+            f"input {index} is longer than the {window} tokens the embedding model reads"
+        )
+        self.index = index
+
+
+@dataclass
+class Embeddings:
+    vectors: np.ndarray  # (texts, dimensions) float32 unit vectors
+    tokens: int  # tokens read, padding left out
 
 
 class QueryEncoder:
@@ -40,8 +57,20 @@ class QueryEncoder:
         )
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        """(texts, dimensions) float32 unit vectors."""
+        """(texts, dimensions) float32 unit vectors; a text past the window is cut."""
+        return self._vectors(self.tokenizer.encode_batch(texts))
+
+    def embed(self, texts: list[str]) -> Embeddings:
+        """Whole texts to vectors, with the tokens read; TextTooLong for the first
+        text the window would cut (a search query is cut instead)."""
         encodings = self.tokenizer.encode_batch(texts)
+        for index, encoding in enumerate(encodings):
+            if encoding.overflowing:
+                raise TextTooLong(index, len(encoding.ids))
+        tokens = sum(sum(encoding.attention_mask) for encoding in encodings)
+        return Embeddings(self._vectors(encodings), tokens)
+
+    def _vectors(self, encodings: list[Encoding]) -> np.ndarray:
         ids = np.array([encoding.ids for encoding in encodings], dtype=np.int64)
         mask = np.array([encoding.attention_mask for encoding in encodings], dtype=np.int64)
         (vectors,) = self.session.run(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .query_encoder import QueryEncoder
+from .query_encoder import Embeddings, QueryEncoder
 from .search_index import SearchIndex
 
 
@@ -32,3 +32,7 @@ class Searcher:
     def sources(self, queries: list[str], k: int) -> list[list[str]]:
         """The files the results come from, best first (what evaluation scores)."""
         return [[hit["source"] for hit in hits] for hits in self.search(queries, k)]
+
+    def embed(self, texts: list[str]) -> Embeddings:
+        """Texts as the index's vectors (what /v1/embeddings serves)."""
+        return self.encoder.embed(texts)
