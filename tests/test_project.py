@@ -25,7 +25,7 @@ import pytest
 
 from conftest import GIT_IDENTITY, Environments
 from matrix import ROOT, Case, cases, choices, first_level, level_defaults, reaches
-from projects import digest_of_test_inputs, serving
+from projects import Installed, digest_of_test_inputs, serving
 from tracks import (
     DIGIT_ZERO,
     SEARCH_ANSWER,
@@ -161,7 +161,7 @@ def digit_png(pixels: list[list[int]], scale: int = 20) -> bytes:
 
 
 @pytest.mark.parametrize("case", LEVEL_DEFAULTS, ids=ids(LEVEL_DEFAULTS))
-def test_served_model_predicts_over_http(case: Case, trained: Environments) -> None:
+def test_served_model_predicts_over_http(case: Case, trained: Environments, tmp_path: Path) -> None:
     with serving(trained(case.track, case.level)) as server:
         url = server.url
         metadata = httpx.get(f"{url}/metadata").json()
@@ -216,12 +216,45 @@ def test_served_model_predicts_over_http(case: Case, trained: Environments) -> N
         for route, example in readme_request_examples(trained(case.track, case.level).project):
             pasted = httpx.post(f"{url}{route}", content=example, headers=JSON, timeout=120)
             assert pasted.status_code == 200, f"README's {route} example: {pasted.text}"
+        screenshot_of_the_demo_page(trained(case.track, case.level), url, tmp_path)
+        keep_results_for_the_gallery(case, trained(case.track, case.level).project)
         # uvicorn shuts down gracefully, then re-raises the signal: -SIGTERM is clean.
         server.process.send_signal(signal.SIGTERM)
         assert server.process.wait(timeout=10) in (0, -signal.SIGTERM)
         logs = server.logs()
         assert "Finished server process" in logs
         assert "Traceback" not in logs
+
+
+# What scripts/gallery.py puts beside each level's screenshot (build/screenshots,
+# from test_containers.py): the results table `train` or `index` wrote.
+GALLERY_RESULTS = ROOT / "build" / "results"
+
+
+def keep_results_for_the_gallery(case: Case, project: Path) -> None:
+    readme = (project / "README.md").read_text()
+    table = readme.split("<!-- results:start -->")[1].split("<!-- results:end -->")[0]
+    assert "|" in table, table  # filled in by the command, not the placeholder
+    GALLERY_RESULTS.mkdir(parents=True, exist_ok=True)
+    (GALLERY_RESULTS / f"{case.id}.md").write_text(table.strip() + "\n")
+
+
+def screenshot_of_the_demo_page(installed: Installed, url: str, tmp_path: Path) -> None:
+    """The README's `<slug> screenshot`, with Debian's Chromium, on a copy of the README."""
+    if not shutil.which("chromium"):
+        pytest.fail("chromium is missing: install Debian's chromium")
+    readme = tmp_path / "README.md"
+    shutil.copy(installed.project / "README.md", readme)
+    env = {"APP_README_PATH": str(readme)}
+    shot = installed.run(installed.bin(installed.slug), "screenshot", "--url", f"{url}/", env=env)
+    assert shot.returncode == 0, shot.stdout + shot.stderr
+    assert "![The demo page](docs/demo.png)" in readme.read_text()
+    from PIL import Image
+
+    with Image.open(tmp_path / "docs" / "demo.png") as picture:
+        assert picture.size == (1100, 1400)
+        # A page that drew itself, not a blank or an error page: many colours.
+        assert len(picture.convert("RGB").getcolors(maxcolors=1 << 20) or []) > 50
 
 
 JSON = {"content-type": "application/json"}

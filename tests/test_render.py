@@ -680,8 +680,13 @@ def test_readme_has_results_markers_and_quickstart(case: Case, project: Path) ->
     readme = (project / "README.md").read_text()
     slug = answers(project)["project_slug"]
     command = build_command(case.track, case.level)[0]  # train, or index
-    assert "<!-- results:start -->" in readme and "<!-- results:end -->" in readme
+    for block in ("results", "figures", "demo"):  # what train, index and screenshot fill
+        assert f"<!-- {block}:start -->" in readme and f"<!-- {block}:end -->" in readme
     assert f"{slug} {command}" in readme and f"{slug} serve" in readme
+    targets = answers(project)["deploy_targets"]
+    live = {"render": f"https://{slug}.onrender.com", "hf-spaces": f"/spaces/YOUR-USER/{slug}"}
+    for target, address in live.items():  # a live demo line for each chosen target
+        assert (address in readme) == (target in targets), target
     makefile = (project / "Makefile").read_text()
     assert f"\n{command}:\n\t{slug} {command}\n" in makefile
 

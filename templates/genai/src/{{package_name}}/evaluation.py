@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from .corpus import LabelledQuery
@@ -62,3 +63,30 @@ def evaluate(search: Search, queries: list[LabelledQuery], k: int) -> Evaluation
         for query, sources, rank in zip(queries, results, ranks, strict=True)
     ]
     return Evaluation(k, ranks, rows)
+
+
+def save_rank_chart(evaluation: Evaluation, path: Path) -> Path:
+    """Bars: how many labelled queries found their file at rank 1, 2, ... k, or
+    not within k, with recall@1, recall@k and MRR in the title."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display needed: files only
+    import matplotlib.pyplot as plt
+
+    labels = [str(rank) for rank in range(1, evaluation.k + 1)] + [f"not in {evaluation.k}"]
+    counts = [evaluation.ranks.count(rank) for rank in range(1, evaluation.k + 1)]
+    counts.append(evaluation.ranks.count(None))
+    figure, axes = plt.subplots(figsize=(6, 3.5))
+    colours = ["#2563eb"] * evaluation.k + ["#b91c1c"]
+    axes.bar(labels, counts, color=colours)
+    axes.set_xlabel("rank of the labelled file among the results")
+    axes.set_ylabel("queries")
+    axes.set_title(
+        f"recall@1 {evaluation.recall_at_1:.2f} · recall@{evaluation.k} "
+        f"{evaluation.recall_at_k:.2f} · MRR {evaluation.mrr:.2f}"
+    )
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+    return path
