@@ -44,6 +44,7 @@ COMMON_FILES = [
     "src/{pkg}/model_folder.py",
     "src/{pkg}/readme.py",
     "src/{pkg}/results.py",
+    "src/{pkg}/screenshot.py",
     "src/{pkg}/tracking.py",
     "src/{pkg}/serving/__init__.py",
     "src/{pkg}/serving/app.py",
@@ -65,6 +66,7 @@ COMMON_FILES = [
     "tests/test_cli.py",
     "tests/test_connection.py",
     "tests/test_model_folder.py",
+    "tests/test_readme_pictures.py",
     "tests/test_tracking_store.py",
 ]
 # The tracks that train a model on data.
