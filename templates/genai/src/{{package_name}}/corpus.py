@@ -46,7 +46,13 @@ class Chunk:
 @dataclass(frozen=True)
 class LabelledQuery:
     query: str
-    relevant: str  # the source file that answers it
+    # The source file that answers it; None: the collection does not answer it
+    # (what `evaluate-answers` checks the assistant declines).
+    relevant: str | None
+
+    @property
+    def answerable(self) -> bool:
+        return self.relevant is not None
 
 
 def read_text(path: Path) -> str:
@@ -181,7 +187,11 @@ def chunk_documents(
 
 
 def read_queries(path: Path) -> list[LabelledQuery]:
-    """The labelled queries, one JSON object per line; a bad line is an error naming it."""
+    """The labelled queries, one JSON object per line; a bad line is an error naming it.
+
+    ``{"query": "...", "relevant": "file.md"}`` names the file that answers the
+    query; ``"relevant": null`` says no file does.
+    """
     if not path.is_file():
         raise ValueError(f"no labelled queries at {path} (`sample-docs` writes the sample ones)")
     queries = []
@@ -190,11 +200,11 @@ def read_queries(path: Path) -> list[LabelledQuery]:
             continue
         try:
             row = json.loads(line)
-            queries.append(LabelledQuery(str(row["query"]), str(row["relevant"])))
+            relevant = None if row["relevant"] is None else str(row["relevant"])
+            queries.append(LabelledQuery(str(row["query"]), relevant))
         except (json.JSONDecodeError, KeyError, TypeError) as error:
-            raise ValueError(
-                f'{path}:{number}: expected {{"query": ..., "relevant": ...}} ({error})'
-            ) from error
+            expected = '{"query": ..., "relevant": "<file>" or null}'
+            raise ValueError(f"{path}:{number}: expected {expected} ({error})") from error
     if not queries:
         raise ValueError(f"{path} has no queries")
     return queries

@@ -49,6 +49,10 @@ def first_rank(sources: list[str], relevant: str) -> int | None:
 
 
 def evaluate(search: Search, queries: list[LabelledQuery], k: int) -> Evaluation:
+    """Retrieval on the queries some file answers (the others have no rank to find)."""
+    queries = [query for query in queries if query.answerable]
+    if not queries:
+        raise ValueError("no labelled query names a file that answers it")
     results = search([query.query for query in queries], k)
     ranks = [
         first_rank(sources, query.relevant) for sources, query in zip(results, queries, strict=True)
