@@ -213,6 +213,7 @@ GENAI_LEVEL_FILES = {
         "src/{pkg}/serving/chat_completions.py",
         "tests/test_chat_completions.py",
         "tests/test_finetune.py",
+        "tests/test_langchain.py",
     ],
 }
 LEVEL_FILES = {
