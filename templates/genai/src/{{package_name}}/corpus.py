@@ -1,7 +1,9 @@
-"""Your documents: .md, .txt and .pdf files read, cut into overlapping chunks.
+"""Your documents: .md, .rst, .txt, .html and .pdf files read, cut into
+overlapping chunks.
 
 Text files are read as UTF-8 (or UTF-16 with a byte-order mark), else as
 Windows-1252, the superset of Latin-1 that older documents are mostly in.
+HTML pages give their visible text (no tags, scripts or styles).
 
 A chunk is a window of ``chunk_words`` words; each one starts ``chunk_words -
 chunk_overlap`` words after the one before, so a sentence that falls on a
@@ -19,11 +21,12 @@ import shutil
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 
 from rich.progress import track
 
-SUFFIXES = {".md", ".txt", ".pdf"}
+SUFFIXES = {".md", ".rst", ".txt", ".html", ".htm", ".pdf"}
 # A larger file is skipped (and named): 20 MB of text is thousands of chunks.
 MAX_DOCUMENT_BYTES = 20_000_000
 SAMPLE_CORPUS = Path(__file__).parent / "sample_corpus"
@@ -55,16 +58,54 @@ class LabelledQuery:
         return self.relevant is not None
 
 
+class VisibleText(HTMLParser):
+    """The text a browser would show: tags, scripts and styles left out."""
+
+    HIDDEN = frozenset({"script", "style", "template", "noscript", "head"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag in self.HIDDEN:
+            self.hidden += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.HIDDEN and self.hidden:
+            self.hidden -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self.hidden and data.strip():
+            self.parts.append(data.strip())
+
+
+def read_pdf(path: Path) -> str:
+    from pypdf import PdfReader  # only when there are PDFs
+    from pypdf.errors import PyPdfError
+
+    try:
+        reader = PdfReader(path)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise ValueError("an encrypted PDF: save it without its password to index it")
+        return "\n\n".join(page.extract_text() or "" for page in reader.pages)
+    except PyPdfError as error:
+        raise ValueError(f"not a readable PDF ({error})") from error
+
+
 def read_text(path: Path) -> str:
     if path.suffix.lower() == ".pdf":
-        from pypdf import PdfReader  # only when there are PDFs
-        from pypdf.errors import PyPdfError
+        return read_pdf(path)
+    text = decode(path.read_bytes())
+    if path.suffix.lower() in {".html", ".htm"}:
+        page = VisibleText()
+        page.feed(text)
+        return "\n".join(page.parts)
+    return text
 
-        try:
-            return "\n\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
-        except PyPdfError as error:
-            raise ValueError(f"not a readable PDF ({error})") from error
-    data = path.read_bytes()
+
+def decode(data: bytes) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16's byte-order marks
         return data.decode("utf-16")  # a UnicodeDecodeError is a ValueError: skipped
     if b"\x00" in data:
