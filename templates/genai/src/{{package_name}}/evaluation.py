@@ -7,6 +7,7 @@ results; MRR averages 1/r over the queries (0 when not answered within k).
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,6 +68,40 @@ def evaluate(search: Search, queries: list[LabelledQuery], k: int) -> Evaluation
         for query, sources, rank in zip(queries, results, ranks, strict=True)
     ]
     return Evaluation(k, ranks, rows)
+
+
+def write_evaluation(evaluation: Evaluation, path: Path) -> Path:
+    """One row per labelled query: where its file ranked (empty: not in the top k)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["query", "relevant", "rank", "top"])
+        writer.writeheader()
+        writer.writerows(evaluation.rows)
+    return path
+
+
+def log_evaluation(
+    evaluation: Evaluation, metadata: dict[str, Any], report: Path, tracking: tuple[str, str]
+) -> str:
+    """An MLflow run of its own for an evaluation of an exported index: its
+    metrics, the index it scored and the per-query file. Returns the run id."""
+    import mlflow  # a training-side library: the service never evaluates
+
+    from .tracking import configure_tracking
+
+    configure_tracking(*tracking)
+    with mlflow.start_run(run_name=f"evaluate@{evaluation.k}") as run:
+        mlflow.log_params(
+            {
+                "index_run_id": metadata.get("run_id"),
+                "embedding_model": metadata.get("embedding_model"),
+                "k": evaluation.k,
+                "queries": len(evaluation.rows),
+            }
+        )
+        mlflow.log_metrics(evaluation.metrics())
+        mlflow.log_artifact(str(report), artifact_path="evaluation")
+    return run.info.run_id
 
 
 def save_rank_chart(evaluation: Evaluation, path: Path) -> Path:
