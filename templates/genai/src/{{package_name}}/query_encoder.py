@@ -16,6 +16,9 @@ from tokenizers import Encoding, Tokenizer
 
 from .search_index import ENCODER_FILE, ENCODER_INPUTS, ENCODER_OUTPUT, TOKENIZER_FILE
 
+# Texts run through the encoder at a time when embedding many.
+BATCH = 32
+
 
 class TextTooLong(ValueError):
     """A text the encoder would cut: its vector would not stand for all of it."""
@@ -25,6 +28,13 @@ class TextTooLong(ValueError):
             f"input {index} is longer than the {window} tokens the embedding model reads"
         )
         self.index = index
+
+
+class TooManyTokens(ValueError):
+    def __init__(self, tokens: int, limit: int) -> None:
+        super().__init__(
+            f"the texts hold {tokens} tokens in all; one request may embed at most {limit}"
+        )
 
 
 @dataclass
@@ -60,20 +70,28 @@ class QueryEncoder:
         """(texts, dimensions) float32 unit vectors; a text past the window is cut."""
         return self._vectors(self.tokenizer.encode_batch(texts))
 
-    def embed(self, texts: list[str]) -> Embeddings:
+    def embed(self, texts: list[str], max_tokens: int | None = None) -> Embeddings:
         """Whole texts to vectors, with the tokens read; TextTooLong for the first
-        text the window would cut (a search query is cut instead)."""
+        text the window would cut (a search query is cut instead), TooManyTokens
+        when all of them together are over `max_tokens`."""
         encodings = self.tokenizer.encode_batch(texts)
         for index, encoding in enumerate(encodings):
             if encoding.overflowing:
                 raise TextTooLong(index, len(encoding.ids))
         tokens = sum(sum(encoding.attention_mask) for encoding in encodings)
-        return Embeddings(self._vectors(encodings), tokens)
+        if max_tokens is not None and tokens > max_tokens:
+            raise TooManyTokens(tokens, max_tokens)
+        # In small batches, each padded only to its own longest text: one long
+        # text does not make every short one cost a whole window.
+        batches = [encodings[at : at + BATCH] for at in range(0, len(encodings), BATCH)]
+        return Embeddings(np.concatenate([self._vectors(batch) for batch in batches]), tokens)
 
     def _vectors(self, encodings: list[Encoding]) -> np.ndarray:
         ids = np.array([encoding.ids for encoding in encodings], dtype=np.int64)
         mask = np.array([encoding.attention_mask for encoding in encodings], dtype=np.int64)
+        width = max(int(mask.sum(axis=1).max()), 1)  # padding is on the right
         (vectors,) = self.session.run(
-            [ENCODER_OUTPUT], dict(zip(ENCODER_INPUTS, (ids, mask), strict=True))
+            [ENCODER_OUTPUT],
+            dict(zip(ENCODER_INPUTS, (ids[:, :width], mask[:, :width]), strict=True)),
         )
         return vectors

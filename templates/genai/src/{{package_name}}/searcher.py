@@ -33,6 +33,6 @@ class Searcher:
         """The files the results come from, best first (what evaluation scores)."""
         return [[hit["source"] for hit in hits] for hits in self.search(queries, k)]
 
-    def embed(self, texts: list[str]) -> Embeddings:
+    def embed(self, texts: list[str], max_tokens: int | None = None) -> Embeddings:
         """Texts as the index's vectors (what /v1/embeddings serves)."""
-        return self.encoder.embed(texts)
+        return self.encoder.embed(texts, max_tokens)
