@@ -113,8 +113,9 @@ def write_report(rows: list[dict], arguments: argparse.Namespace) -> float:
         f"At one client the endpoint keeps {one_client:.2f}x the in-process tokens/s "
         f"(target {TARGET}x: {verdict}). The service generates one answer at a time",
         "(a lock around the model), so at 4 clients each request waits for the others:",
-        "per-request tokens/s holds, time to first token grows with the queue, and the",
-        "total stays that of one generation, in-process as through the API.",
+        "a request's own tokens/s falls to about a quarter and its time to first token",
+        "grows with the queue, while the total stays near one generation's, in-process",
+        "as through the API.",
     ]
     DOCS.write_text("\n".join(lines) + "\n")
     return one_client

@@ -120,7 +120,6 @@ def main() -> None:
     environment = {
         **os.environ,
         "APP_GENERATOR_MODEL": str(model),
-        "APP_MAX_NEW_TOKENS_LIMIT": str(max_tokens),
         "MLFLOW_DISABLE_TELEMETRY": "true",
     }
     port = free_port()
@@ -128,7 +127,7 @@ def main() -> None:
         [Path(sys.executable).parent / slug, "serve", "--host", "127.0.0.1", "--port", str(port)],
         cwd=project,
         env=environment,
-        stdout=subprocess.DEVNULL,
+        stdout=(project / "serve.log").open("w"),
         stderr=subprocess.STDOUT,
     )
     rows = []
@@ -140,7 +139,8 @@ def main() -> None:
                     break
             except httpx2.TransportError:
                 pass
-            assert time.monotonic() < deadline and server.poll() is None, "serve never got ready"
+            if time.monotonic() > deadline or server.poll() is not None:
+                sys.exit("serve never got ready:\n" + (project / "serve.log").read_text()[-3000:])
             time.sleep(0.2)
         base_url = f"http://127.0.0.1:{port}/v1"
         through_the_api(base_url, slug, 1, 2, 4)  # warm-up
