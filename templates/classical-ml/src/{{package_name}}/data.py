@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Literal
 
 import pandas as pd
-from pandas.api.types import is_bool_dtype, is_float_dtype, is_numeric_dtype
+from pandas.api.types import is_bool_dtype, is_float_dtype, is_integer_dtype, is_numeric_dtype
 from sklearn import datasets
 from sklearn.model_selection import train_test_split
 
@@ -92,9 +92,10 @@ def load_dataset(settings: Settings) -> Dataset:
     return Dataset(features, target, task, settings.dataset)
 
 
-def read_csv(path: Path, delimiter: str | None, decimal: str | None) -> pd.DataFrame:
-    """Read a CSV in its own dialect: the delimiter (and decimal mark) are sniffed
-    from the first 64 KB unless given, and the log says which were used."""
+def csv_dialect(path: Path, delimiter: str | None, decimal: str | None) -> dict[str, str]:
+    """pandas' ``sep`` and ``decimal`` for a CSV in its own dialect: sniffed from the
+    first 64 KB unless given, and the log says which were used. Training, batch
+    predictions and drift all read files this way."""
     with path.open(newline="", encoding="utf-8", errors="replace") as file:
         sample = file.read(64_000)
     if delimiter is None:
@@ -105,11 +106,29 @@ def read_csv(path: Path, delimiter: str | None, decimal: str | None) -> pd.DataF
     if decimal is None:
         decimal = "," if delimiter != "," and DECIMAL_COMMA.search(sample) else "."
     log.info("reading %s with delimiter %r and decimal mark %r", path, delimiter, decimal)
-    return pd.read_csv(path, sep=delimiter, decimal=decimal)
+    return {"sep": delimiter, "decimal": decimal}
+
+
+def read_csv(path: Path, delimiter: str | None = None, decimal: str | None = None) -> pd.DataFrame:
+    return pd.read_csv(path, **csv_dialect(path, delimiter, decimal))
+
+
+def is_row_number(column: pd.Series) -> bool:
+    """Whole numbers that go up by about one a row: an exported index, not a measurement.
+
+    Such a column is worse than useless when the file was sorted (R's `rownames`
+    in a file ordered by price predict the price). A few gaps are allowed, for
+    rows dropped before the export or for a missing target.
+    """
+    if not is_integer_dtype(column) or len(column) < MIN_ROWS_FOR_ID:
+        return False
+    steps = column.diff().iloc[1:]
+    return bool((steps > 0).all() and column.iloc[-1] - column.iloc[0] < 1.1 * len(column))
 
 
 def unusable_columns(frame: pd.DataFrame) -> dict[str, str]:
-    """Columns a model cannot learn from: all empty, or a distinct text in every row."""
+    """Columns a model cannot learn from: all empty, a distinct text in every row,
+    or a row number."""
     found: dict[str, str] = {}
     for name, column in frame.items():
         if column.isna().all():
@@ -120,6 +139,8 @@ def unusable_columns(frame: pd.DataFrame) -> dict[str, str]:
             and column.nunique(dropna=False) == len(column)
         ):
             found[str(name)] = "ID-like: a distinct value in every row"
+        elif is_row_number(column):
+            found[str(name)] = "ID-like: a row number, one more in every row"
     return found
 
 

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+LOG_TARGET_NOTE = " on the logarithm of the target"
+
 
 def results_table(metadata: dict[str, Any]) -> str:
     rows = [f"| {name} | {value:.4f} |" for name, value in sorted(metadata["metrics"].items())]
     lines = [
         f"Data set `{metadata['dataset']}` ({metadata['task']}), estimator "
         f"`{metadata['estimator']}`, model version {metadata['model_version']}, "
-        f"trained {metadata['trained_at']}. Test-set metrics unless marked `cv_`.",
+        f"trained {metadata['trained_at']}{LOG_TARGET_NOTE * metadata.get('log_target', False)}. "
+        f"Fitted in {metadata['fit_seconds']:.1f} s, model file "
+        f"{metadata['model_bytes'] / 1e6:.2f} MB. Test-set metrics unless marked `cv_`.",
         "",
         "| metric | value |",
         "|---|---|",
