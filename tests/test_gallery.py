@@ -10,7 +10,7 @@ from PIL import Image
 from matrix import ROOT, built_track_levels
 
 sys.path.insert(0, str(ROOT / "scripts"))
-import gallery  # noqa: E402 (scripts/ is not a package)
+import gallery
 
 PAGE = ROOT / "docs" / "gallery.md"
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import math
 import shutil
-from pathlib import Path
 
 import httpx
 import pandas as pd
