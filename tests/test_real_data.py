@@ -1,4 +1,4 @@
-"""Slow: classical-ml on real CSV files that nobody here made (tests/real_data.py).
+"""Slow: classical-ml on real CSV files that nobody here made (tests/real_files.py).
 
 At every level, after the Quickstart's `train` (the bundled data set, so the
 registry already holds a champion), the README's "Your own data" command trains
@@ -24,7 +24,7 @@ import pytest
 from conftest import Environments
 from matrix import Case, level_defaults
 from projects import Installed, serving
-from real_data import FILES, RealFile, normalise
+from real_files import FILES, RealFile, normalise
 
 pytestmark = pytest.mark.slow
 
