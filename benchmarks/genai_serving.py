@@ -25,10 +25,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-import copier
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from projects import install  # the suite's way to install a project with CPU torch
+from projects import install, render_head  # the suite's way to install a project with CPU torch
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs" / "genai_serving.md"
@@ -43,16 +41,7 @@ def main() -> int:
     arguments = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         project = Path(folder) / "advanced"
-        copier.run_copy(
-            str(ROOT),
-            project,
-            data={"track": "genai", "level": "advanced"},
-            vcs_ref="HEAD",
-            defaults=True,
-            unsafe=False,
-            skip_tasks=True,
-            quiet=True,
-        )
+        render_head(project, {"track": "genai", "level": "advanced"})
         slug, package = "document-assistant", "document_assistant"
         installed = install(project, slug)
         for command in (["index"], ["tiny-generator", "--out", "models/tiny-generator"]):

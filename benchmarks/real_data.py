@@ -23,10 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
-import copier
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from projects import install  # the suite's way to install a rendered project
+from projects import install, render_head  # the suite's way to install a rendered project
 from real_files import FILES  # the suite's real files, here at full size
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,16 +45,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as folder:
         for level in arguments.levels:
             project = Path(folder) / level
-            copier.run_copy(
-                str(ROOT),
-                project,
-                data={"track": "classical-ml", "level": level},
-                vcs_ref="HEAD",
-                defaults=True,
-                unsafe=False,
-                skip_tasks=True,
-                quiet=True,
-            )
+            render_head(project, {"track": "classical-ml", "level": level})
             installed = install(project, SLUG)
             for real in files:
                 csv_path = real.write(real.frame(), project / "data" / f"{real.name}.csv")

@@ -21,10 +21,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-import copier
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from projects import install  # the suite's way to install a project with CPU torch
+from projects import install, render_head  # the suite's way to install a project with CPU torch
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs" / "vector_search.md"
@@ -41,16 +39,7 @@ def main() -> int:
         projects = {}
         for level in ("beginner", "intermediate"):
             projects[level] = Path(folder) / level
-            copier.run_copy(
-                str(ROOT),
-                projects[level],
-                data={"track": "genai", "level": level},
-                vcs_ref="HEAD",
-                defaults=True,
-                unsafe=False,
-                skip_tasks=True,
-                quiet=True,
-            )
+            render_head(projects[level], {"track": "genai", "level": level})
         installed = install(projects["intermediate"], "document-assistant")
         beginner_index = projects["beginner"] / "src" / "document_search" / "search_index.py"
         result = installed.run(

@@ -18,6 +18,25 @@ from pathlib import Path
 import httpx
 
 UV = str(Path(sys.executable).parent / "uv")
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def render_head(dest: Path, data: dict[str, str]) -> Path:
+    """The template as committed (HEAD), rendered with default answers: what the
+    benchmarks measure, so their reports name a commit."""
+    import copier  # only the benchmarks need it here
+
+    copier.run_copy(
+        str(ROOT),
+        dest,
+        data=data,
+        vcs_ref="HEAD",
+        defaults=True,
+        unsafe=False,
+        skip_tasks=True,
+        quiet=True,
+    )
+    return dest
 
 
 @dataclass(frozen=True)
